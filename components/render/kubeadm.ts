@@ -1,0 +1,193 @@
+/**
+ * kubeadm configuration (pure): InitConfiguration + ClusterConfiguration + KubeletConfiguration
+ * for the first control plane, JoinConfiguration (+ KubeletConfiguration) for the others and the
+ * workers. Built as objects in the shape of the upstream Go types and serialised with `yaml`.
+ * The API version follows the Kubernetes minor: v1beta4 from 1.31, v1beta3 before; the visible
+ * difference is that v1beta4 writes `extraArgs` as a list of `{name, value}` and moved
+ * `discovery.timeout` to `timeouts.discovery`.
+ */
+import { stringify } from "yaml";
+import { V1BETA4_FROM_MINOR } from "../../config/versions";
+
+/** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
+export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
+export const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
+export const PKI_DIR = "/etc/kubernetes/pki";
+
+export type EtcdConfig =
+    | { readonly kind: "stacked"; readonly heartbeatIntervalMs: number; readonly electionTimeoutMs: number }
+    | { readonly kind: "external"; readonly endpoints: readonly string[] };
+
+export interface KubeadmNode {
+    readonly name: string;
+    readonly address: string;
+}
+
+export interface KubeadmClusterInput {
+    readonly clusterName: string;
+    /** e.g. `1.34.2`. */
+    readonly kubernetesVersion: string;
+    readonly minor: number;
+    /** `host:port` every node dials. */
+    readonly controlPlaneEndpoint: string;
+    readonly certSANs: readonly string[];
+    readonly podSubnet: string;
+    readonly serviceSubnet: string;
+    readonly dnsDomain: string;
+    readonly etcd: EtcdConfig;
+    readonly apiServerExtraArgs: Readonly<Record<string, string>>;
+    readonly maxPods: number;
+    /** API server port on each control plane. @default 6443 */
+    readonly apiServerPort?: number;
+}
+
+export type KubeadmRole =
+    | { readonly kind: "init"; readonly tokenTtl: string }
+    | { readonly kind: "join-control-plane"; readonly caCertHash: string }
+    | { readonly kind: "join-worker"; readonly caCertHash: string };
+
+export interface KubeadmInput extends KubeadmClusterInput {
+    readonly node: KubeadmNode;
+    readonly role: KubeadmRole;
+}
+
+export function kubeadmApiVersion(minor: number): string {
+    return minor >= V1BETA4_FROM_MINOR ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3";
+}
+
+type Args = Readonly<Record<string, string>>;
+
+/** `extraArgs` in the version's shape, sorted by name so output is stable. */
+function args(minor: number, values: Args): unknown {
+    const names = Object.keys(values).sort();
+    if (minor >= V1BETA4_FROM_MINOR) return names.map((name) => ({ name, value: values[name] }));
+    return Object.fromEntries(names.map((n) => [n, values[n]]));
+}
+
+function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
+    return {
+        name: input.node.name,
+        criSocket: CRI_SOCKET,
+        // Multi-homed hosts: pin the kubelet to the cluster network's address.
+        kubeletExtraArgs: args(input.minor, { "node-ip": input.node.address }),
+    };
+}
+
+function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+    const apiServerArgs: Record<string, string> = {
+        "authorization-mode": "Node,RBAC",
+        ...input.apiServerExtraArgs,
+    };
+    const etcd =
+        input.etcd.kind === "stacked"
+            ? {
+                  local: {
+                      dataDir: "/var/lib/etcd",
+                      extraArgs: args(input.minor, {
+                          "heartbeat-interval": String(input.etcd.heartbeatIntervalMs),
+                          "election-timeout": String(input.etcd.electionTimeoutMs),
+                      }),
+                  },
+              }
+            : {
+                  external: {
+                      endpoints: [...input.etcd.endpoints],
+                      caFile: `${PKI_DIR}/etcd/ca.crt`,
+                      certFile: `${PKI_DIR}/apiserver-etcd-client.crt`,
+                      keyFile: `${PKI_DIR}/apiserver-etcd-client.key`,
+                  },
+              };
+    return {
+        apiVersion: kubeadmApiVersion(input.minor),
+        kind: "ClusterConfiguration",
+        clusterName: input.clusterName,
+        kubernetesVersion: `v${input.kubernetesVersion}`,
+        controlPlaneEndpoint: input.controlPlaneEndpoint,
+        certificatesDir: PKI_DIR,
+        networking: { podSubnet: input.podSubnet, serviceSubnet: input.serviceSubnet, dnsDomain: input.dnsDomain },
+        apiServer: { certSANs: [...input.certSANs], extraArgs: args(input.minor, apiServerArgs) },
+        controllerManager: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1" }) },
+        scheduler: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1" }) },
+        etcd,
+    };
+}
+
+function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+    return {
+        apiVersion: "kubelet.config.k8s.io/v1beta1",
+        kind: "KubeletConfiguration",
+        cgroupDriver: "systemd",
+        maxPods: input.maxPods,
+        rotateCertificates: true,
+        // Refuse anonymous requests to the kubelet API; the API server authenticates with its client cert.
+        authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
+        authorization: { mode: "Webhook" },
+    };
+}
+
+function discovery(input: KubeadmInput, caCertHash: string): Record<string, unknown> {
+    return {
+        bootstrapToken: {
+            apiServerEndpoint: input.controlPlaneEndpoint,
+            token: TOKEN_PLACEHOLDER,
+            caCertHashes: [caCertHash],
+        },
+        ...(input.minor >= V1BETA4_FROM_MINOR ? {} : { timeout: "10m0s" }),
+    };
+}
+
+/** The documents of one node's kubeadm config, as objects (exported for tests). */
+export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[] {
+    const apiVersion = kubeadmApiVersion(input.minor);
+    const v4 = input.minor >= V1BETA4_FROM_MINOR;
+    const port = input.apiServerPort ?? 6443;
+    const role = input.role;
+    switch (role.kind) {
+        case "init":
+            return [
+                {
+                    apiVersion,
+                    kind: "InitConfiguration",
+                    bootstrapTokens: [
+                        {
+                            token: TOKEN_PLACEHOLDER,
+                            description: "hacluster join token",
+                            ttl: role.tokenTtl,
+                            usages: ["signing", "authentication"],
+                            groups: ["system:bootstrappers:kubeadm:default-node-token"],
+                        },
+                    ],
+                    localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: port },
+                    nodeRegistration: nodeRegistration(input),
+                },
+                clusterConfiguration(input),
+                kubeletConfiguration(input),
+            ];
+        case "join-control-plane":
+        case "join-worker":
+            return [
+                {
+                    apiVersion,
+                    kind: "JoinConfiguration",
+                    discovery: discovery(input, role.caCertHash),
+                    nodeRegistration: nodeRegistration(input),
+                    ...(role.kind === "join-control-plane"
+                        ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: port } } }
+                        : {}),
+                    ...(v4 ? { timeouts: { discovery: "10m0s" } } : {}),
+                },
+                kubeletConfiguration(input),
+            ];
+        default: {
+            const never: never = role;
+            throw new Error(`unknown kubeadm role ${JSON.stringify(never)}`);
+        }
+    }
+}
+
+/** kubeadm.yaml for one node (multi-document YAML). */
+export function renderKubeadmConfig(input: KubeadmInput): string {
+    return kubeadmDocuments(input)
+        .map((doc) => stringify(doc, { lineWidth: 0 }))
+        .join("---\n");
+}

@@ -1,0 +1,287 @@
+/**
+ * Node scripts per role (pure): which files a node receives and the steps that turn them into a
+ * running LB host, etcd member, control plane or worker. Platforms deliver the result (SSH stdin,
+ * cloud-init) and never add steps of their own, so every platform boots nodes the same way.
+ *
+ * Secrets are never in these scripts: the platform delivers them first (root-only files, see
+ * `secretsScript`); the steps check they are present and read them from disk.
+ */
+import { renderEtcdEnv, renderEtcdUnit, type EtcdMemberInput } from "./etcd";
+import { renderHaproxyCfg, type HaproxyInput } from "./haproxy";
+import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput, type KeepalivedInput } from "./keepalived";
+import { renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
+import { prepareFiles, prepareSteps, type PrepareInput } from "./prepare";
+import { renderScript, shq, type NodeFile } from "./script";
+
+/** Where root-only secret files land on nodes. */
+export const SECRETS_DIR = "/etc/hacluster/secrets";
+export const TOKEN_FILE = `${SECRETS_DIR}/bootstrap-token`;
+export const KUBEADM_TEMPLATE = "/etc/hacluster/kubeadm.yaml";
+const KUBEADM_RUN = "/run/hacluster/kubeadm.yaml";
+export const VRRP_AUTH_FILE = "/etc/keepalived/vrrp-auth.conf";
+export const CHECK_SCRIPT = "/etc/keepalived/check_apiserver.sh";
+export const ETCD_PKI_DIR = "/etc/etcd/pki";
+
+/** Fails early, with the file named, when the secrets step has not delivered a file. */
+function requireFiles(paths: readonly string[]): string {
+    if (paths.length === 0) return "";
+    return `for f in ${paths.map(shq).join(" ")}; do
+  [[ -s $f ]] || { echo "hacluster: missing $f: the secrets step delivers it before this script" >&2; exit 1; }
+done
+`;
+}
+
+/** Points the endpoint name at an address in /etc/hosts (one managed line). */
+function hostsEntry(address: string, name: string): string {
+    return `sed -i '/# hacluster-endpoint$/d' /etc/hosts
+echo ${shq(`${address} ${name} # hacluster-endpoint`)} >>/etc/hosts
+`;
+}
+
+/** Writes the kubeadm config with the secret token substituted, readable by root only, in /run. */
+const KUBEADM_CONFIG_FN = `hacluster_kubeadm_config() {
+  local token tmpl
+  token=$(<${TOKEN_FILE})
+  tmpl=$(<${KUBEADM_TEMPLATE})
+  install -d -m 0700 /run/hacluster
+  (umask 077; printf '%s\\n' "\${tmpl//${TOKEN_PLACEHOLDER}/$token}" >${KUBEADM_RUN})
+}
+trap 'rm -f ${KUBEADM_RUN}' EXIT
+`;
+
+export interface LbScriptInput {
+    readonly node: string;
+    readonly zone: string;
+    readonly haproxy: HaproxyInput;
+    readonly keepalived: KeepalivedInput;
+    readonly check: CheckScriptInput;
+}
+
+export function lbScript(input: LbScriptInput): string {
+    const files: NodeFile[] = [
+        { path: "/etc/haproxy/haproxy.cfg", content: renderHaproxyCfg(input.haproxy) },
+        { path: "/etc/keepalived/keepalived.conf", content: renderKeepalivedConf(input.keepalived) },
+        { path: CHECK_SCRIPT, content: renderCheckApiserverScript(input.check), mode: "0755" },
+        // HAProxy may bind the VIP before keepalived holds it.
+        { path: "/etc/sysctl.d/90-hacluster-lb.conf", content: "net.ipv4.ip_nonlocal_bind = 1\n" },
+    ];
+    const steps = `${requireFiles([VRRP_AUTH_FILE])}
+sysctl --system >/dev/null
+if ! command -v haproxy >/dev/null || ! command -v keepalived >/dev/null || ! command -v curl >/dev/null; then
+  apt-get update -q
+  apt-get install -y -q haproxy keepalived curl
+fi
+haproxy -c -q -f /etc/haproxy/haproxy.cfg
+keepalived -t -f /etc/keepalived/keepalived.conf
+systemctl enable --now haproxy keepalived
+if hacluster_changed /etc/haproxy/haproxy.cfg; then systemctl reload haproxy; fi
+if hacluster_changed /etc/keepalived/keepalived.conf || hacluster_changed ${CHECK_SCRIPT}; then
+  systemctl reload keepalived
+fi
+echo "hacluster: ${input.node} serves the API endpoint"`;
+    return renderScript({ node: input.node, description: `lb, zone ${input.zone}`, files, steps });
+}
+
+export interface EtcdScriptInput {
+    readonly node: string;
+    readonly zone: string;
+    readonly member: EtcdMemberInput;
+    /** etcd release to install, e.g. `3.5.16`. */
+    readonly version: string;
+}
+
+export function etcdScript(input: EtcdScriptInput): string {
+    const m = input.member;
+    const bin = m.etcdBinary;
+    const files: NodeFile[] = [
+        { path: "/etc/etcd/etcd.env", content: renderEtcdEnv(m), mode: "0644" },
+        { path: "/etc/systemd/system/etcd.service", content: renderEtcdUnit(m) },
+    ];
+    const v = input.version;
+    const steps = `${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
+ver=${v}
+if ! ${bin} --version 2>/dev/null | grep -q "etcd Version: $ver$"; then
+  command -v curl >/dev/null || { apt-get update -q; apt-get install -y -q curl; }
+  arch=$(dpkg --print-architecture)
+  tarball=etcd-v$ver-linux-$arch.tar.gz
+  tmp=$(mktemp -d)
+  curl -fsSL -o "$tmp/$tarball" "https://github.com/etcd-io/etcd/releases/download/v$ver/$tarball"
+  curl -fsSL -o "$tmp/SHA256SUMS" "https://github.com/etcd-io/etcd/releases/download/v$ver/SHA256SUMS"
+  (cd "$tmp" && grep " $tarball\\$" SHA256SUMS | sha256sum -c --quiet -)
+  tar -xzf "$tmp/$tarball" -C "$tmp" --strip-components=1
+  install -m 0755 "$tmp/etcd" ${bin}
+  install -m 0755 "$tmp/etcdctl" "$(dirname ${bin})/etcdctl"
+  rm -rf "$tmp"
+fi
+install -d -m 0700 ${m.dataDir}
+systemctl daemon-reload
+systemctl enable etcd
+# Members wait for each other to form the cluster: start without blocking, the health step waits.
+if systemctl is-active --quiet etcd; then
+  if hacluster_changed /etc/etcd/etcd.env || hacluster_changed /etc/systemd/system/etcd.service; then
+    systemctl restart --no-block etcd
+  fi
+else
+  systemctl start --no-block etcd
+fi
+echo "hacluster: etcd member ${input.node} started"`;
+    return renderScript({ node: input.node, description: `etcd, zone ${input.zone}`, files, steps });
+}
+
+export interface KubeNodeScriptInput {
+    readonly node: string;
+    readonly zone: string;
+    readonly prepare: PrepareInput;
+    readonly kubeadm: KubeadmInput;
+    /** Endpoint name (`controlPlaneEndpoint` host). */
+    readonly endpointHost: string;
+    /** Where joining nodes send the endpoint name before they have a local API server. */
+    readonly endpointAddress?: string;
+    /** Secret files the step requires (besides the token). */
+    readonly secretFiles: readonly string[];
+    /** CNI manifest applied once by the first control plane. */
+    readonly cniManifestUrl?: string;
+}
+
+/** The first control plane: prepare, then `kubeadm init` with the shared CAs already in place. */
+export function initScript(input: KubeNodeScriptInput): string {
+    const steps = `${prepareSteps(input.prepare)}
+${requireFiles([TOKEN_FILE, ...input.secretFiles])}
+${KUBEADM_CONFIG_FN}
+# A control plane reaches the endpoint name on itself: no hairpin through its own load balancer.
+${hostsEntry("127.0.0.1", input.endpointHost)}
+if [[ ! -f /etc/kubernetes/admin.conf ]]; then
+  hacluster_kubeadm_config
+  # The CAs and service-account keys are already here, so kubeadm signs with them; no --upload-certs.
+  kubeadm init --config ${KUBEADM_RUN} --skip-token-print
+  rm -f ${KUBEADM_RUN}
+fi
+export KUBECONFIG=/etc/kubernetes/admin.conf
+retry 60 5 kubectl get --raw=/readyz >/dev/null
+${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}echo "hacluster: ${input.node} initialised the cluster"`;
+    return renderScript({
+        node: input.node,
+        description: `control-plane (init), zone ${input.zone}`,
+        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }],
+        steps,
+    });
+}
+
+/** A joining control plane or worker: prepare, then `kubeadm join`, retried with a reset between tries. */
+export function joinScript(input: KubeNodeScriptInput): string {
+    const controlPlane = input.kubeadm.role.kind === "join-control-plane";
+    const preJoin = input.endpointAddress ? hostsEntry(input.endpointAddress, input.endpointHost) : "";
+    const steps = `${prepareSteps(input.prepare)}
+${requireFiles([TOKEN_FILE, ...input.secretFiles])}
+${KUBEADM_CONFIG_FN}
+hacluster_join() {
+  if kubeadm join --config ${KUBEADM_RUN}; then return 0; fi
+  kubeadm reset -f >/dev/null 2>&1 || true
+  return 1
+}
+if [[ ! -f /etc/kubernetes/kubelet.conf ]]; then
+  # Before the join there is no local API server: reach the endpoint through the load balancer.
+  ${preJoin.trim().split("\n").join("\n  ")}
+  hacluster_kubeadm_config
+  retry 3 30 hacluster_join
+  rm -f ${KUBEADM_RUN}
+fi
+${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}` : ""}
+echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "worker"}"`;
+    return renderScript({
+        node: input.node,
+        description: `${controlPlane ? "control-plane" : "worker"}, zone ${input.zone}`,
+        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }],
+        steps,
+    });
+}
+
+/**
+ * Run on the first control plane before a node joins: (re)creates the bootstrap token as a
+ * Secret valid for two more hours, so nodes added long after `kubeadm init` still join. The token
+ * is read from the root-only file and piped to kubectl, never put on a command line.
+ */
+export const TOKEN_REFRESH_SCRIPT = `#!/usr/bin/env bash
+set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+token=$(<${TOKEN_FILE})
+id=\${token%%.*}
+secret=\${token#*.}
+expiration=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+kubectl apply --server-side --force-conflicts -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Secret
+metadata:
+  name: bootstrap-token-$id
+  namespace: kube-system
+type: bootstrap.kubernetes.io/token
+stringData:
+  token-id: "$id"
+  token-secret: "$secret"
+  expiration: "$expiration"
+  usage-bootstrap-authentication: "true"
+  usage-bootstrap-signing: "true"
+  auth-extra-groups: system:bootstrappers:kubeadm:default-node-token
+EOF
+echo "hacluster: join token valid until $expiration"
+`;
+
+/** Waits (bounded) until a joined node is registered; run on the first control plane. */
+export function nodeRegisteredScript(node: string): string {
+    return `#!/usr/bin/env bash
+set -euo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+for _ in $(seq 1 60); do
+  if kubectl get node ${shq(node)} >/dev/null 2>&1; then echo "hacluster: node ${node} registered"; exit 0; fi
+  sleep 5
+done
+echo "hacluster: node ${node} did not register within 5 minutes" >&2
+exit 1
+`;
+}
+
+/** Drains and deletes a node before it is reset; run on the first control plane. */
+export function nodeRemovalScript(node: string): string {
+    return `#!/usr/bin/env bash
+set -uo pipefail
+export KUBECONFIG=/etc/kubernetes/admin.conf
+kubectl drain ${shq(node)} --ignore-daemonsets --delete-emptydir-data --timeout=300s || true
+kubectl delete node ${shq(node)} --ignore-not-found
+`;
+}
+
+/** Waits (bounded) until every external etcd member is healthy; run on the first etcd host. */
+export function etcdHealthScript(endpoints: readonly string[], pkiDir: string): string {
+    return `#!/usr/bin/env bash
+set -euo pipefail
+for _ in $(seq 1 60); do
+  if ETCDCTL_API=3 etcdctl --endpoints=${shq(endpoints.join(","))} --cacert=${pkiDir}/ca.crt --cert=${pkiDir}/peer.crt --key=${pkiDir}/peer.key endpoint health >/dev/null 2>&1; then
+    echo "hacluster: etcd cluster healthy (${endpoints.length} members)"
+    exit 0
+  fi
+  sleep 5
+done
+echo "hacluster: etcd did not become healthy within 5 minutes" >&2
+exit 1
+`;
+}
+
+/**
+ * The secrets step's script: writes root-only files. Its text holds secrets, so platforms pass it
+ * only as a secret input (SSH stdin), never on a command line.
+ */
+export function secretsScript(node: string, files: readonly NodeFile[]): string {
+    const body = files
+        .map((f) => {
+            if (f.content.includes("HACLUSTER_SECRET_EOF")) throw new Error(`secret file ${f.path} contains the heredoc delimiter`);
+            const content = f.content.endsWith("\n") ? f.content : `${f.content}\n`;
+            return `install -d -m 0700 "$(dirname ${shq(f.path)})"\n(umask 077; cat >${shq(f.path)} <<'HACLUSTER_SECRET_EOF'\n${content}HACLUSTER_SECRET_EOF\n)\nchmod ${f.mode ?? "0600"} ${shq(f.path)}`;
+        })
+        .join("\n");
+    return `#!/usr/bin/env bash
+# hacluster secrets for ${node}: root-only files. Never logged.
+set -euo pipefail
+${body}
+echo "hacluster: ${files.length} secret files in place on ${node}"
+`;
+}

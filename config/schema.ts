@@ -1,0 +1,205 @@
+/**
+ * The stack configuration language, as a zod schema: the single source of types, defaults and
+ * structural error texts. Everything under the `hacluster:cluster` key of a stack file is
+ * parsed by {@link ClusterConfigSchema}; profile- and platform-dependent defaults are resolved
+ * afterwards in `resolve.ts`, cross-field rules in `validate.ts`.
+ *
+ * Error texts carry their fix after a `|` (split by `load.ts`).
+ */
+import { z } from "zod";
+
+/** A DNS label (RFC 1123): node, cluster and pool names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A DNS name of labels. */
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+const label = (what: string) =>
+    z.string().regex(DNS_LABEL, { error: `${what} must be a DNS label|use lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit` });
+const ipv4 = z.ipv4({ error: "must be an IPv4 address|write it as four dotted numbers, e.g. 10.0.0.10" });
+const cidr = z.cidrv4({ error: "must be an IPv4 CIDR|write it as address/prefix, e.g. 10.244.0.0/16" });
+const port = z.int({ error: "must be a whole number|use a TCP port from 1 to 65535" }).min(1, { error: "must be a TCP port|use a port from 1 to 65535" }).max(65535, { error: "must be a TCP port|use a port from 1 to 65535" });
+
+/** An existing machine reached over SSH (platform `onprem`). */
+export const HostSchema = z.strictObject({
+    /** Stable node name; becomes the Kubernetes node name. */
+    name: label("a host name"),
+    /** The host's private IPv4 address, inside `network.nodeCidr`. */
+    address: ipv4,
+    /**
+     * Failure domain (rack, room, site). Hosts without a zone share the zone `default`.
+     * @default "default"
+     */
+    zone: label("a zone").default("default"),
+});
+export type HostConfig = z.output<typeof HostSchema>;
+
+const hosts = z.array(HostSchema);
+
+export const PROFILES = ["learning", "dev", "ha"] as const;
+export const PLATFORMS = ["onprem", "aws", "gcp", "azure"] as const;
+export const FAMILIES = ["self-managed", "managed"] as const;
+export const ENDPOINT_KINDS = ["vip", "loadBalancer", "external", "direct"] as const;
+export const ETCD_TOPOLOGIES = ["stacked", "external"] as const;
+
+const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { error: `must be one of ${values.join(", ")}|use one of: ${values.join(", ")}` });
+
+/** HAProxy health checking of the API servers (endpoint kind `vip`). */
+export const HaproxyTuningSchema = z.strictObject({
+    /** Path checked over HTTPS on every API server. @default "/readyz" */
+    healthPath: z.enum(["/readyz", "/livez", "/healthz"], { error: "must be /readyz, /livez or /healthz|use /readyz (it reports etcd trouble too)" }).default("/readyz"),
+    /** Milliseconds between checks. @default 1000 */
+    intervalMs: z.int().min(100).max(60000).default(1000),
+    /** Failed checks before a server is taken out. @default 2 */
+    fall: z.int().min(1).max(20).default(2),
+    /** Passed checks before a server is put back. @default 2 */
+    rise: z.int().min(1).max(20).default(2),
+});
+
+/** keepalived VRRP settings (endpoint kind `vip`). */
+export const KeepalivedTuningSchema = z.strictObject({
+    /** Seconds between VRRP adverts; a backup takes over after ~3 missed adverts. @default 1 */
+    advertIntervalSec: z.int().min(1).max(255).default(1),
+    /** Seconds between runs of the API/HAProxy check script. @default 1 */
+    checkIntervalSec: z.int().min(1).max(60).default(1),
+    /** Failed checks before the holder gives up the VIP. @default 2 */
+    checkFall: z.int().min(1).max(20).default(2),
+    /** Passed checks before a host may hold the VIP again. @default 2 */
+    checkRise: z.int().min(1).max(20).default(2),
+});
+
+/** How clients reach the API servers. */
+export const EndpointSchema = z.strictObject({
+    /**
+     * `vip`: keepalived VRRP VIP on two LB hosts in front of HAProxy (on-prem);
+     * `loadBalancer`: the cloud's network load balancer; `external`: a load balancer you run;
+     * `direct`: the first control plane (not highly available).
+     * @default `vip` on-prem and `loadBalancer` on clouds for profile `ha`, else `direct`
+     */
+    kind: enumOf(ENDPOINT_KINDS).optional(),
+    /** Stable DNS name in `controlPlaneEndpoint` and the certificates. @default `api.<cluster name>.internal` */
+    dnsName: z.string().regex(DNS_NAME, { error: "must be a DNS name|use lowercase labels separated by dots, e.g. api.prod.internal" }).optional(),
+    /** API port clients dial. @default 6443 */
+    port: port.default(6443),
+    /** The VRRP virtual IP (kind `vip`), inside `network.nodeCidr`. */
+    vip: ipv4.optional(),
+    /** Network interface of the LB hosts that carries the VIP (kind `vip`). @default "eth0" */
+    interface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, { error: "must be a network interface name|use the interface name as `ip link` shows it, e.g. ens32" }).default("eth0"),
+    /** VRRP virtual router id, unique on the LB hosts' L2 segment (kind `vip`). @default 51 */
+    virtualRouterId: z.int({ error: "must be a whole number|use a number from 1 to 255" }).min(1, { error: "must be from 1 to 255|use a number from 1 to 255 that no other VRRP group on the segment uses" }).max(255, { error: "must be from 1 to 255|use a number from 1 to 255 that no other VRRP group on the segment uses" }).default(51),
+    /** The two (or more) hosts running HAProxy + keepalived (kind `vip`). The first one starts as MASTER. */
+    lbHosts: hosts.default([]),
+    /** Address of your own load balancer (kind `external`): an IPv4 address or DNS name. */
+    address: z.string().optional(),
+    /** More names or addresses clients may dial; added to the API server certificate. @default [] */
+    extraSANs: z.array(z.string()).default([]),
+    /** HAProxy tuning (kind `vip`). */
+    haproxy: HaproxyTuningSchema.prefault({}),
+    /** keepalived tuning (kind `vip`). */
+    keepalived: KeepalivedTuningSchema.prefault({}),
+});
+
+export const KubernetesSchema = z.strictObject({
+    /** Kubernetes version `MAJOR.MINOR.PATCH`; packages are pinned to it. @default "1.34.2" */
+    version: z.string().default("1.34.2"),
+    /** Pod network (kube-controller-manager hands each node a /24 of it). @default "10.244.0.0/16" */
+    podSubnet: cidr.default("10.244.0.0/16"),
+    /** Service network; at most a /12. @default "10.96.0.0/12" */
+    serviceSubnet: cidr.default("10.96.0.0/12"),
+    /** Cluster DNS domain. @default "cluster.local" */
+    dnsDomain: z.string().regex(DNS_NAME, { error: "must be a DNS name|use e.g. cluster.local" }).default("cluster.local"),
+    /** kubelet `maxPods`. @default 110 */
+    maxPodsPerNode: z.int({ error: "must be a whole number|use a number from 10 to 110" }).default(110),
+    /** A CNI manifest applied once after `kubeadm init` (pin a version). Without one, nodes stay NotReady until you install a CNI. */
+    cniManifestUrl: z.url({ protocol: /^https$/, error: "must be an https URL|point it at a pinned CNI manifest, e.g. a release asset" }).optional(),
+    /** Extra kube-apiserver flags, e.g. `{ "audit-log-maxage": "30" }`. @default {} */
+    apiServerExtraArgs: z.record(z.string(), z.string()).default({}),
+});
+
+/** Control planes: hosts on-prem, a count on clouds. */
+export const ControlPlaneSchema = z.strictObject({
+    /** Number of control planes (clouds). On-prem it is the number of `hosts`. @default 3 for `ha`, else 1 */
+    count: z.int({ error: "must be a whole number|use 1, 3, 5 or 7" }).optional(),
+    /** Existing machines (on-prem). */
+    hosts: hosts.default([]),
+});
+
+export const WorkersSchema = z.strictObject({
+    /** Number of workers (clouds). On-prem it is the number of `hosts`. @default 3 for `ha`, 2 for `dev`, 0 for `learning` */
+    count: z.int({ error: "must be a whole number|use a number from 0 to 5000" }).optional(),
+    /** Existing machines (on-prem). */
+    hosts: hosts.default([]),
+});
+
+export const EtcdSchema = z.strictObject({
+    /** `stacked`: a member on every control plane; `external`: its own hosts. @default "stacked" */
+    topology: enumOf(ETCD_TOPOLOGIES).default("stacked"),
+    /** Members of an external cluster on clouds. On-prem it is the number of `hosts`. @default 3 */
+    count: z.int({ error: "must be a whole number|use 3 or 5" }).optional(),
+    /** Existing machines for external etcd (on-prem). */
+    hosts: hosts.default([]),
+    /** Raft heartbeat in ms: about the round trip between members. @default 100 */
+    heartbeatIntervalMs: z.int().min(10).max(5000).default(100),
+    /** Raft election timeout in ms: at least 5x the heartbeat. @default 1000 */
+    electionTimeoutMs: z.int().min(50).max(50000).default(1000),
+    /** etcd release installed on external members (kubeadm picks the stacked one). @default "3.5.16" */
+    version: z.string().regex(/^3\.[4-6]\.\d+$/, { error: "must be an etcd 3.4–3.6 release|use e.g. 3.5.16" }).default("3.5.16"),
+});
+
+export const NetworkSchema = z.strictObject({
+    /** The subnet the nodes (and the VIP) live in. @default "10.0.0.0/16" */
+    nodeCidr: cidr.default("10.0.0.0/16"),
+});
+
+export const SshSchema = z.strictObject({
+    /** Login user with passwordless sudo on every host. */
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be a Unix user name|use the login user of your hosts, e.g. ubuntu" }),
+    /** SSH port. @default 22 */
+    port: port.default(22),
+    /**
+     * Name of a secret config key holding the private key, set with
+     * `pulumi config set --secret hacluster:<name> < ~/.ssh/id_ed25519`.
+     */
+    privateKeySecret: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: "must be a config key name|use e.g. sshPrivateKey" }).optional(),
+    /** Use the running ssh-agent (`SSH_AUTH_SOCK`) instead of a key in config. @default false */
+    agent: z.boolean().default(false),
+});
+
+/** How much loss the cluster must survive; validation refuses placements that fall short. */
+export const ToleranceSchema = z.strictObject({
+    /** Zones that may be lost with etcd keeping quorum and an API server left. @default 1 for `ha`, else 0 */
+    zones: z.int().min(0).max(3).optional(),
+});
+
+/** Everything under `hacluster:cluster`. */
+export const ClusterSchema = z.strictObject({
+    /** Cluster name (DNS label). @default the stack name */
+    name: label("the cluster name").optional(),
+    kubernetes: KubernetesSchema.prefault({}),
+    network: NetworkSchema.prefault({}),
+    controlPlane: ControlPlaneSchema.prefault({}),
+    workers: WorkersSchema.prefault({}),
+    etcd: EtcdSchema.prefault({}),
+    endpoint: EndpointSchema.prefault({}),
+    /** SSH access to on-prem hosts. */
+    ssh: SshSchema.optional(),
+    tolerance: ToleranceSchema.prefault({}),
+});
+
+/**
+ * The project's config keys: the variant (`hacluster:profile`, `hacluster:platform`,
+ * `hacluster:family`, declared with defaults in Pulumi.yaml) and the details (`hacluster:cluster`).
+ */
+export const StackConfigSchema = z.strictObject({
+    /** `learning` (one node), `dev` (one control plane, workers) or `ha` (production). @default "ha" */
+    profile: enumOf(PROFILES).default("ha"),
+    /** Where machines come from. @default "onprem" */
+    platform: enumOf(PLATFORMS).default("onprem"),
+    /** `self-managed` (kubeadm) or `managed` (EKS/GKE/AKS). @default "self-managed" */
+    family: enumOf(FAMILIES).default("self-managed"),
+    cluster: ClusterSchema.prefault({}),
+});
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+/** The cluster details with the variant keys folded in: what validation and building read. */
+export type ClusterConfig = StackConfig["cluster"] & Pick<StackConfig, "profile" | "platform" | "family">;

@@ -1,0 +1,102 @@
+/**
+ * The validated, fully defaulted cluster description every layer below config/ consumes.
+ * Produced only by `loadSpec`; nothing here is optional that a renderer needs.
+ */
+import type { ENDPOINT_KINDS, ETCD_TOPOLOGIES, FAMILIES, PLATFORMS, PROFILES } from "./schema";
+
+export type Profile = (typeof PROFILES)[number];
+export type Platform = (typeof PLATFORMS)[number];
+export type Family = (typeof FAMILIES)[number];
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+export type EtcdTopology = (typeof ETCD_TOPOLOGIES)[number];
+
+export interface Host {
+    readonly name: string;
+    readonly address: string;
+    readonly zone: string;
+}
+
+export interface KubernetesSpec {
+    /** Full version, e.g. `1.34.2`. */
+    readonly version: string;
+    /** Minor, e.g. 34. */
+    readonly minor: number;
+    readonly podSubnet: string;
+    readonly serviceSubnet: string;
+    readonly dnsDomain: string;
+    readonly maxPodsPerNode: number;
+    readonly cniManifestUrl?: string;
+    readonly apiServerExtraArgs: Readonly<Record<string, string>>;
+}
+
+interface EndpointBase {
+    readonly dnsName: string;
+    readonly port: number;
+    readonly extraSANs: readonly string[];
+}
+
+export interface VipEndpointSpec extends EndpointBase {
+    readonly kind: "vip";
+    readonly vip: string;
+    /** Prefix length of the VIP, taken from `network.nodeCidr`. */
+    readonly vipPrefix: number;
+    readonly interface: string;
+    readonly virtualRouterId: number;
+    readonly lbHosts: readonly Host[];
+    readonly haproxy: {
+        readonly healthPath: "/readyz" | "/livez" | "/healthz";
+        readonly intervalMs: number;
+        readonly fall: number;
+        readonly rise: number;
+    };
+    readonly keepalived: {
+        readonly advertIntervalSec: number;
+        readonly checkIntervalSec: number;
+        readonly checkFall: number;
+        readonly checkRise: number;
+    };
+}
+export interface LoadBalancerEndpointSpec extends EndpointBase {
+    readonly kind: "loadBalancer";
+}
+export interface ExternalEndpointSpec extends EndpointBase {
+    readonly kind: "external";
+    readonly address: string;
+}
+export interface DirectEndpointSpec extends EndpointBase {
+    readonly kind: "direct";
+}
+export type EndpointSpec = VipEndpointSpec | LoadBalancerEndpointSpec | ExternalEndpointSpec | DirectEndpointSpec;
+
+export interface EtcdSpec {
+    readonly topology: EtcdTopology;
+    /** Members: the control planes when stacked. */
+    readonly count: number;
+    /** External members' hosts (on-prem). */
+    readonly hosts: readonly Host[];
+    readonly heartbeatIntervalMs: number;
+    readonly electionTimeoutMs: number;
+    readonly version: string;
+}
+
+export interface SshSpec {
+    readonly user: string;
+    readonly port: number;
+    readonly privateKeySecret?: string;
+    readonly agent: boolean;
+}
+
+export interface ClusterSpec {
+    readonly name: string;
+    readonly profile: Profile;
+    readonly platform: Platform;
+    readonly family: Family;
+    readonly kubernetes: KubernetesSpec;
+    readonly network: { readonly nodeCidr: string };
+    readonly controlPlane: { readonly count: number; readonly hosts: readonly Host[] };
+    readonly workers: { readonly count: number; readonly hosts: readonly Host[] };
+    readonly etcd: EtcdSpec;
+    readonly endpoint: EndpointSpec;
+    readonly ssh?: SshSpec;
+    readonly tolerance: { readonly zones: number };
+}
