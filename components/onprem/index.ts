@@ -15,7 +15,6 @@ import type { ClusterSpec, VipEndpointSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
-import { HAPROXY_DEFAULTS } from "../render/haproxy";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
 import { PKI_DIR, type KubeadmClusterInput, type KubeadmRole } from "../render/kubeadm";
 import {
@@ -33,6 +32,7 @@ import {
     VRRP_AUTH_FILE,
 } from "../render/node";
 import * as random from "@pulumi/random";
+import type { NodeFile } from "../render/script";
 import { buildTopology, type Topology, type TopologyNode } from "../topology";
 import { clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
 
@@ -95,7 +95,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                 { connection: connection(node), addPreviousOutputInEnv: false, ...args },
                 { parent: this, dependsOn, additionalSecretOutputs: secretOutputs },
             );
-        const secrets = (node: TopologyNode, files: pulumi.Output<{ path: string; content: string; mode?: string }[]>, remove: string) =>
+        const secrets = (node: TopologyNode, files: pulumi.Output<NodeFile[]>, remove: string) =>
             command(`${node.name}-secrets`, node, {
                 create: RUN_AS_ROOT,
                 stdin: pulumi.secret(files.apply((f) => secretsScript(node.name, f))),
@@ -118,7 +118,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         if (spec.endpoint.kind === "vip") {
             const ep: VipEndpointSpec = spec.endpoint;
             const vrrpPassword = new random.RandomPassword(n("vrrp-auth"), { length: 8, special: false }, parent);
-            const authFile = pulumi.secret(vrrpPassword.result.apply((p) => [{ path: VRRP_AUTH_FILE, content: renderVrrpAuth(p), mode: "0600" }]));
+            const authFile = pulumi.secret(vrrpPassword.result.apply((p): NodeFile[] => [{ path: VRRP_AUTH_FILE, content: renderVrrpAuth(p), mode: "0600" }]));
             topo.lbs.forEach((lb, i) => {
                 const peers = topo.lbs.filter((o) => o.name !== lb.name).map((o) => o.address);
                 const s = secrets(lb, authFile, `sudo -n rm -f ${VRRP_AUTH_FILE}`);
@@ -129,7 +129,6 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                         bindPort: ep.port,
                         backends: topo.controlPlanes.map((cp) => ({ name: cp.name, address: cp.address, port: 6443 })),
                         healthCheck: { path: ep.haproxy.healthPath, intervalMs: ep.haproxy.intervalMs, fall: ep.haproxy.fall, rise: ep.haproxy.rise },
-                        ...(HAPROXY_DEFAULTS.statsPort ? { statsPort: HAPROXY_DEFAULTS.statsPort } : {}),
                     },
                     keepalived: {
                         ...KEEPALIVED_DEFAULTS,
@@ -240,7 +239,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         );
 
         /** A node joining through the endpoint, with its token and membership steps on the first control plane. */
-        const join = (node: TopologyNode, files: pulumi.Output<{ path: string; content: string; mode?: string }[]>, after: pulumi.Resource[]) => {
+        const join = (node: TopologyNode, files: pulumi.Output<NodeFile[]>, after: pulumi.Resource[]) => {
             const s = secrets(node, files, `sudo -n rm -rf /etc/hacluster/secrets`);
             const token = command(`${node.name}-token`, first, { create: RUN_AS_ROOT, stdin: TOKEN_REFRESH_SCRIPT }, [init]);
             const kind = node.role === "control-plane" ? "join-control-plane" : "join-worker";

@@ -1,0 +1,122 @@
+/**
+ * cloud-init user-data for cloud nodes (pure: no Pulumi, no I/O).
+ *
+ * The cloud-config is built as an object and serialised with `yaml`: the node script from
+ * `renderScript()` (script.ts) goes to `write_files` (root, 0700) and `runcmd` runs it once per instance
+ * (cloud-init's `scripts_user` frequency), its output appended to
+ * {@link BOOTSTRAP_LOG} and copied to cloud-init's own output log (so it also shows in the cloud
+ * console). A failing script fails `runcmd`, which `cloud-init status` reports as an error.
+ *
+ * Size: EC2 rejects user-data above 16 KiB ({@link EC2_USER_DATA_LIMIT_BYTES}, counted before the
+ * base64 encoding the API uses); GCE metadata allows 256 KiB per value and Azure custom data 64 KiB.
+ * Check with {@link userDataSize}; when a node's user-data is too large, pass
+ * {@link gzipUserDataBase64} as the provider's base64 user-data (e.g. `userDataBase64` on EC2):
+ * cloud-init recognises gzip by its magic bytes and decompresses it before parsing.
+ */
+import { gunzipSync, gzipSync } from "zlib";
+import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
+
+/** Input of {@link renderCloudInit}. */
+export interface CloudInitInput {
+    /** Hostname to set (RFC 1123: dot-separated labels of letters, digits and `-`). Unset: the cloud's. */
+    readonly hostname?: string;
+    /** A node script from `renderScript()` in script.ts. */
+    readonly script: string;
+    /** Where the script is written. @default /var/lib/hacluster/bootstrap.sh */
+    readonly scriptPath?: string;
+}
+
+export const DEFAULT_SCRIPT_PATH = "/var/lib/hacluster/bootstrap.sh";
+/** The script's output, root-only (0600). */
+export const BOOTSTRAP_LOG = "/var/log/hacluster-bootstrap.log";
+/** EC2's user-data limit in bytes, before base64. */
+export const EC2_USER_DATA_LIMIT_BYTES = 16 * 1024;
+
+const HEADER = "#cloud-config\n";
+const PATH_RE = /^\/[A-Za-z0-9._/+-]*[A-Za-z0-9._+-]$/;
+const LABEL_RE = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** The bash command `runcmd` runs: the script, its output to the log and to cloud-init's log. */
+export function bootstrapCommand(scriptPath: string): string {
+    return `umask 077; set -o pipefail; bash ${scriptPath} 2>&1 | tee -a ${BOOTSTRAP_LOG}`;
+}
+
+function checkHostname(hostname: string): void {
+    if (hostname.length > 253 || !hostname.split(".").every((l) => LABEL_RE.test(l))) {
+        throw new Error(
+            `cloud-init: hostname ${JSON.stringify(hostname)} must be RFC 1123: dot-separated labels of 1-63 letters, digits and "-", not starting or ending with "-"`,
+        );
+    }
+}
+
+/** Renders `#cloud-config` user-data that writes and runs the node script. */
+export function renderCloudInit(input: CloudInitInput): string {
+    const scriptPath = input.scriptPath ?? DEFAULT_SCRIPT_PATH;
+    if (!PATH_RE.test(scriptPath) || scriptPath.split("/").includes("..")) {
+        throw new Error(
+            `cloud-init: scriptPath must be an absolute file path of [A-Za-z0-9._/+-] without "..", got ${JSON.stringify(scriptPath)}`,
+        );
+    }
+    if (input.script.trim() === "") throw new Error("cloud-init: script must not be empty");
+    if (input.hostname !== undefined) checkHostname(input.hostname);
+    const config: Record<string, unknown> = {};
+    if (input.hostname !== undefined) config.hostname = input.hostname;
+    config.write_files = [{ path: scriptPath, owner: "root:root", permissions: "0700", content: input.script }];
+    config.runcmd = [["bash", "-c", bootstrapCommand(scriptPath)]];
+    const doc = new Document(config);
+    const command = doc.getIn(["runcmd", 0], true);
+    if (isSeq(command)) command.flow = true; // `- [bash, -c, "..."]`
+    // Always a literal block (yaml falls back to double quotes when it cannot be one): a plain
+    // scalar would be both unreadable and, with a tab inside, unparseable by PyYAML (cloud-init).
+    const content = doc.getIn(["write_files", 0, "content"], true);
+    if (isScalar(content)) content.type = "BLOCK_LITERAL";
+    const shell = doc.getIn(["runcmd", 0, 2], true);
+    if (isScalar(shell)) shell.type = "QUOTE_DOUBLE";
+    return HEADER + doc.toString({ lineWidth: 0, blockQuote: "literal" });
+}
+
+/** Bytes the provider counts: UTF-8 length of the user-data as given (before any base64). */
+export function userDataSize(text: string): number {
+    return Buffer.byteLength(text, "utf8");
+}
+
+/** gzip (level 9) then base64: for a provider's base64 user-data field. The raw size is `Buffer.from(b64, "base64").length`. */
+export function gzipUserDataBase64(text: string): string {
+    return gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64");
+}
+
+/** The cloud-config text of user-data given plainly or as {@link gzipUserDataBase64}; undefined for neither. */
+function cloudConfigText(userData: string): string | undefined {
+    if (userData.startsWith(HEADER)) return userData;
+    const b64 = userData.trim();
+    if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+    const raw = Buffer.from(b64, "base64");
+    if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return undefined;
+    const text = gunzipSync(raw).toString("utf8");
+    return text.startsWith(HEADER) ? text : undefined;
+}
+
+/**
+ * The node script embedded by {@link renderCloudInit} (the `write_files` entry whose path `runcmd`
+ * runs), from plain or gzip+base64 user-data. Undefined when the user-data is not a cloud-config
+ * or carries no such script; throws when it is a cloud-config but not valid YAML.
+ */
+export function scriptFromCloudInit(userData: string): string | undefined {
+    const text = cloudConfigText(userData);
+    if (text === undefined) return undefined;
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) throw new Error(`cloud-init: user-data is not valid YAML: ${doc.errors[0].message}`);
+    if (!isMap(doc.contents)) return undefined;
+    const config = doc.toJS() as Record<string, unknown>;
+    const runcmd = isSeq(doc.get("runcmd")) ? (config.runcmd as unknown[]) : [];
+    const commands = runcmd.map((c) => (Array.isArray(c) ? c.map(String).join(" ") : String(c)));
+    const files = isSeq(doc.get("write_files")) ? (config.write_files as unknown[]) : [];
+    for (const f of files) {
+        if (typeof f !== "object" || f === null) continue;
+        const { path, content } = f as { path?: unknown; content?: unknown };
+        if (typeof path !== "string" || typeof content !== "string") continue;
+        const runs = new RegExp(`(^|\\s)${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$)`);
+        if (commands.some((c) => runs.test(c))) return content;
+    }
+    return undefined;
+}
