@@ -25,7 +25,8 @@ export const ETCD_PKI_DIR = "/etc/etcd/pki";
 /** Fails early, with the file named, when the secrets step has not delivered a file. */
 function requireFiles(paths: readonly string[]): string {
     if (paths.length === 0) return "";
-    return `for f in ${paths.map(shq).join(" ")}; do
+    return `required_files=(${paths.map(shq).join(" ")})
+for f in "\${required_files[@]}"; do
   [[ -s $f ]] || { echo "hacluster: missing $f: the secrets step delivers it before this script" >&2; exit 1; }
 done
 `;

@@ -146,7 +146,7 @@ function toleranceOf(
     const loss = zoneLoss(groups);
     if (loss.breaking) {
         const b = loss.breaking;
-        notes.push(`losing zone ${b.zones.join(", ")} leaves too few ${b.group.what}`);
+        notes.push(`losing ${b.zones.length === 1 ? "zone" : `${b.zones.length} zones at once, e.g.`} ${b.zones.join(" and ")} leaves too few ${b.group.what}`);
     }
     if (spec.etcd.topology === "stacked") notes.push("stacked etcd: losing a control plane also loses an etcd member");
     return {
