@@ -1,0 +1,175 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { HAPROXY_DEFAULTS, HaproxyBackend, HaproxyInput, renderHaproxyCfg } from "../../components/render/haproxy";
+
+const GOLDEN = path.join(__dirname, "golden");
+
+/** Compares with test/unit/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
+function golden(name: string, actual: string): void {
+    const file = path.join(GOLDEN, name);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(GOLDEN, { recursive: true });
+        fs.writeFileSync(file, actual);
+        return;
+    }
+    assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1`);
+    assert.equal(actual, fs.readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+/** The seeds' control planes. */
+const MASTERS: readonly HaproxyBackend[] = [
+    { name: "master1", address: "211.183.3.100", port: 6443 },
+    { name: "master2", address: "211.183.3.101", port: 6443 },
+    { name: "master3", address: "211.183.3.102", port: 6443 },
+];
+
+function input(over: Partial<HaproxyInput> = {}): HaproxyInput {
+    return { bindPort: 6443, backends: MASTERS, healthCheck: HAPROXY_DEFAULTS.healthCheck, statsPort: 8404, ...over };
+}
+
+/** The indented lines of the section that starts with `head`. */
+function sectionOf(cfg: string, head: string): string[] {
+    const lines = cfg.split("\n");
+    const start = lines.indexOf(head);
+    assert.ok(start >= 0, `no section ${head}`);
+    const out: string[] = [];
+    for (let i = start + 1; i < lines.length && lines[i].startsWith("    "); i++) out.push(lines[i].trim());
+    return out;
+}
+
+describe("render/haproxy", () => {
+    describe("golden files", () => {
+        it("haproxy.cfg: the seeds' 3 control planes, stats on 8404", () => golden("haproxy.cfg", renderHaproxyCfg(input())));
+        it("haproxy-nostats.cfg: one backend, no stats, /livez checked", () =>
+            golden(
+                "haproxy-nostats.cfg",
+                renderHaproxyCfg(input({ backends: MASTERS.slice(0, 1), statsPort: undefined, healthCheck: { path: "/livez", intervalMs: 500, fall: 3, rise: 1 } })),
+            ));
+    });
+
+    describe("defaults", () => {
+        it("checks faster than HAProxy's own (inter 2s fall 3) without a single-check flip", () => {
+            assert.deepEqual(HAPROXY_DEFAULTS.healthCheck, { path: "/readyz", intervalMs: 1000, fall: 2, rise: 2 });
+            assert.equal(HAPROXY_DEFAULTS.maxconn, 10000);
+            assert.equal(HAPROXY_DEFAULTS.adminSocket, "/run/haproxy/admin.sock");
+        });
+    });
+
+    describe("fragments", () => {
+        const cfg = renderHaproxyCfg(input());
+
+        it("frontend: TCP on every address of the LB host, tcplog", () => {
+            assert.deepEqual(sectionOf(cfg, "frontend kube-apiserver"), ["bind *:6443", "mode tcp", "option tcplog", "default_backend kube-apiserver"]);
+        });
+
+        it("backend: roundrobin, HTTPS check of /readyz expecting 200, every control plane", () => {
+            const b = sectionOf(cfg, "backend kube-apiserver");
+            for (const line of ["mode tcp", "balance roundrobin", "option httpchk", "http-check send meth GET uri /readyz", "http-check expect status 200"]) {
+                assert.ok(b.includes(line), `missing ${line}`);
+            }
+            assert.ok(b.includes("default-server inter 1000ms fall 2 rise 2 on-marked-down shutdown-sessions slowstart 10s"));
+            const servers = b.filter((l) => l.startsWith("server "));
+            assert.deepEqual(servers, [
+                "server master1 211.183.3.100:6443 check check-ssl verify none",
+                "server master2 211.183.3.101:6443 check check-ssl verify none",
+                "server master3 211.183.3.102:6443 check check-ssl verify none",
+            ]);
+        });
+
+        it("timeouts: long idle for logs -f / exec / watches, short connect, fin timeouts", () => {
+            const d = sectionOf(cfg, "defaults");
+            for (const line of ["timeout connect 5s", "timeout client 1h", "timeout server 1h", "timeout tunnel 1h", "timeout client-fin 10s", "timeout server-fin 10s"]) {
+                assert.ok(d.includes(line), `missing ${line}`);
+            }
+            assert.ok(!d.some((l) => l.startsWith("timeout check")), "timeout check would stretch a check beyond inter");
+        });
+
+        it("global: Debian log socket, maxconn, admin socket", () => {
+            const g = sectionOf(cfg, "global");
+            assert.ok(g.includes("log /dev/log local0"));
+            assert.ok(g.includes("maxconn 10000"));
+            assert.ok(g.includes("stats socket /run/haproxy/admin.sock mode 660 level admin"));
+        });
+
+        it("stats only on 127.0.0.1, and only when asked", () => {
+            assert.ok(sectionOf(cfg, "frontend stats").includes("bind 127.0.0.1:8404"));
+            assert.ok(!renderHaproxyCfg(input({ statsPort: undefined })).includes("frontend stats"));
+        });
+
+        it("renders custom checks, ports, maxconn and admin socket", () => {
+            const c = renderHaproxyCfg(
+                input({
+                    bindPort: 8443,
+                    backends: [{ name: "cp-1.zone:a", address: "10.0.0.1", port: 16443 }],
+                    healthCheck: { path: "/healthz", intervalMs: 250, fall: 5, rise: 3 },
+                    maxconn: 42,
+                    adminSocket: "/tmp/x/admin.sock",
+                }),
+            );
+            assert.ok(c.includes("    bind *:8443\n"));
+            assert.ok(c.includes("    server cp-1.zone:a 10.0.0.1:16443 check check-ssl verify none\n"));
+            assert.ok(c.includes("    http-check send meth GET uri /healthz\n"));
+            assert.ok(c.includes("    default-server inter 250ms fall 5 rise 3 "));
+            assert.ok(c.includes("    maxconn 42\n"));
+            assert.ok(c.includes("    stats socket /tmp/x/admin.sock "));
+        });
+
+        it("ends with exactly one newline and has no tabs or trailing spaces", () => {
+            assert.ok(cfg.endsWith("\n") && !cfg.endsWith("\n\n"));
+            assert.ok(!/\t| $/m.test(cfg));
+        });
+    });
+
+    describe("errors", () => {
+        const cases: [string, Partial<HaproxyInput>, string][] = [
+            ["no backends", { backends: [] }, "haproxy: at least one backend (control plane) is required"],
+            [
+                "duplicate names",
+                { backends: [MASTERS[0], { ...MASTERS[1], name: "master1" }] },
+                "haproxy: backend name master1 is used twice; names must be unique",
+            ],
+            ["bindPort 0", { bindPort: 0 }, "haproxy: bindPort must be a port from 1 to 65535 (got 0)"],
+            ["bindPort 65536", { bindPort: 65536 }, "haproxy: bindPort must be a port from 1 to 65535 (got 65536)"],
+            [
+                "backend port",
+                { backends: [{ ...MASTERS[0], port: 70000 }] },
+                "haproxy: backend master1 port must be a port from 1 to 65535 (got 70000)",
+            ],
+            ["fractional port", { bindPort: 6443.5 }, "haproxy: bindPort must be a port from 1 to 65535 (got 6443.5)"],
+            ["statsPort", { statsPort: -1 }, "haproxy: statsPort must be a port from 1 to 65535 (got -1)"],
+            ["statsPort = bindPort", { statsPort: 6443 }, "haproxy: statsPort and bindPort are both 6443"],
+            [
+                "name with a space",
+                { backends: [{ ...MASTERS[0], name: "master 1" }] },
+                `haproxy: backend name "master 1" may only hold letters, digits, '-', '_', '.', ':'`,
+            ],
+            [
+                "address",
+                { backends: [{ ...MASTERS[0], address: "211.183.3.300" }] },
+                `haproxy: backend master1 address must be an IPv4 address (got "211.183.3.300")`,
+            ],
+            [
+                "health path",
+                { healthCheck: { ...HAPROXY_DEFAULTS.healthCheck, path: "/metrics" as "/readyz" } },
+                `haproxy: healthCheck.path must be /readyz, /livez or /healthz (got "/metrics")`,
+            ],
+            [
+                "interval",
+                { healthCheck: { ...HAPROXY_DEFAULTS.healthCheck, intervalMs: 10 } },
+                "haproxy: healthCheck.intervalMs must be a whole number >= 100 (got 10)",
+            ],
+            ["fall", { healthCheck: { ...HAPROXY_DEFAULTS.healthCheck, fall: 0 } }, "haproxy: healthCheck.fall must be a whole number >= 1 (got 0)"],
+            ["rise", { healthCheck: { ...HAPROXY_DEFAULTS.healthCheck, rise: 1.5 } }, "haproxy: healthCheck.rise must be a whole number >= 1 (got 1.5)"],
+            ["maxconn", { maxconn: 0 }, "haproxy: maxconn must be a whole number >= 1 (got 0)"],
+            [
+                "adminSocket",
+                { adminSocket: "run/admin.sock" },
+                `haproxy: adminSocket must be an absolute path without spaces (got "run/admin.sock")`,
+            ],
+        ];
+        for (const [what, over, message] of cases) {
+            it(what, () => assert.throws(() => renderHaproxyCfg(input(over)), { message }));
+        }
+    });
+});

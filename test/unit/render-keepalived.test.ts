@@ -1,0 +1,259 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    KEEPALIVED_DEFAULTS,
+    KeepalivedInput,
+    renderCheckApiserverScript,
+    renderKeepalivedConf,
+    renderVrrpAuth,
+} from "../../components/render/keepalived";
+
+const GOLDEN = path.join(__dirname, "golden");
+
+/** Compares with test/unit/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
+function golden(name: string, actual: string): void {
+    const file = path.join(GOLDEN, name);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(GOLDEN, { recursive: true });
+        fs.writeFileSync(file, actual);
+        return;
+    }
+    assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1`);
+    assert.equal(actual, fs.readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+const SECRET = "Zq7-xY9k";
+
+/** The seeds' LB hosts: lb-a 211.183.3.251 (first, MASTER), lb-b 211.183.3.252; VIP 211.183.3.250/24 on ens32. */
+function lb(which: "a" | "b", over: Partial<KeepalivedInput> = {}): KeepalivedInput {
+    const a = which === "a";
+    return {
+        routerId: a ? "lb-a" : "lb-b",
+        interface: "ens32",
+        virtualRouterId: 51,
+        priority: a ? KEEPALIVED_DEFAULTS.masterPriority : KEEPALIVED_DEFAULTS.backupPriority,
+        initialState: a ? "MASTER" : "BACKUP",
+        advertIntervalSec: KEEPALIVED_DEFAULTS.advertIntervalSec,
+        unicastSrcIp: a ? "211.183.3.251" : "211.183.3.252",
+        unicastPeers: [a ? "211.183.3.252" : "211.183.3.251"],
+        vip: "211.183.3.250",
+        vipPrefix: 24,
+        authIncludePath: KEEPALIVED_DEFAULTS.authIncludePath,
+        checkScriptPath: KEEPALIVED_DEFAULTS.checkScriptPath,
+        check: KEEPALIVED_DEFAULTS.check,
+        preempt: KEEPALIVED_DEFAULTS.preempt,
+        ...over,
+    };
+}
+
+/** The lines inside `head { ... }` (first match), trimmed; nested blocks included flat. */
+function blockOf(conf: string, head: string): string[] {
+    const lines = conf.split("\n").map((l) => l.trim());
+    const start = lines.indexOf(`${head} {`);
+    assert.ok(start >= 0, `no block ${head}`);
+    const out: string[] = [];
+    let depth = 1;
+    for (let i = start + 1; i < lines.length; i++) {
+        if (lines[i].endsWith("{")) depth++;
+        if (lines[i] === "}" && --depth === 0) return out;
+        out.push(lines[i]);
+    }
+    assert.fail(`block ${head} is not closed`);
+}
+
+describe("render/keepalived", () => {
+    describe("golden files", () => {
+        it("keepalived-lb-a.conf (MASTER, 150)", () => golden("keepalived-lb-a.conf", renderKeepalivedConf(lb("a"))));
+        it("keepalived-lb-b.conf (BACKUP, 100)", () => golden("keepalived-lb-b.conf", renderKeepalivedConf(lb("b"))));
+        it("keepalived-nopreempt.conf (FAULT semantics)", () =>
+            golden(
+                "keepalived-nopreempt.conf",
+                renderKeepalivedConf(lb("a", { initialState: "BACKUP", preempt: false, check: { ...KEEPALIVED_DEFAULTS.check, weight: 0 } })),
+            ));
+        it("check_apiserver.sh", () =>
+            golden(
+                "check_apiserver.sh",
+                renderCheckApiserverScript({ frontendPort: 6443, apiPath: "/readyz", timeoutSec: KEEPALIVED_DEFAULTS.checkScriptCurlTimeoutSec }),
+            ));
+    });
+
+    describe("defaults", () => {
+        it("a failing check on the first host drops it below the second", () => {
+            const d = KEEPALIVED_DEFAULTS;
+            assert.equal(d.masterPriority, 150);
+            assert.equal(d.backupPriority, 100);
+            assert.equal(d.check.weight, -60);
+            assert.ok(d.masterPriority + d.check.weight < d.backupPriority, "150 - 60 = 90 < 100");
+            assert.ok(d.backupPriority + d.check.weight < d.masterPriority + d.check.weight, "both failing: the order holds, the VIP stays");
+        });
+        it("the check script gives up before keepalived's timeout", () => {
+            assert.ok(KEEPALIVED_DEFAULTS.checkScriptCurlTimeoutSec < KEEPALIVED_DEFAULTS.check.timeoutSec);
+        });
+        it("documents every value", () => {
+            assert.deepEqual(
+                { ...KEEPALIVED_DEFAULTS, check: { ...KEEPALIVED_DEFAULTS.check } },
+                {
+                    masterPriority: 150,
+                    backupPriority: 100,
+                    advertIntervalSec: 1,
+                    check: { intervalSec: 1, timeoutSec: 3, fall: 2, rise: 2, weight: -60 },
+                    preempt: true,
+                    garpMasterDelaySec: 1,
+                    garpMasterRefreshSec: 60,
+                    authIncludePath: "/etc/keepalived/vrrp_auth.conf",
+                    checkScriptPath: "/etc/keepalived/check_apiserver.sh",
+                    checkScriptCurlTimeoutSec: 2,
+                },
+            );
+        });
+    });
+
+    describe("keepalived.conf fragments", () => {
+        const a = renderKeepalivedConf(lb("a"));
+        const b = renderKeepalivedConf(lb("b"));
+
+        it("unicast peers: the other LB host, from this host's address", () => {
+            assert.deepEqual(blockOf(a, "unicast_peer"), ["211.183.3.252"]);
+            assert.deepEqual(blockOf(b, "unicast_peer"), ["211.183.3.251"]);
+            assert.ok(blockOf(a, "vrrp_instance VI_APISERVER").includes("unicast_src_ip 211.183.3.251"));
+            assert.ok(blockOf(b, "vrrp_instance VI_APISERVER").includes("unicast_src_ip 211.183.3.252"));
+            assert.ok(!/mcast/.test(a), "no multicast settings");
+        });
+
+        it("three LB hosts: two peers each", () => {
+            const c = renderKeepalivedConf(lb("a", { unicastPeers: ["211.183.3.252", "211.183.3.253"] }));
+            assert.deepEqual(blockOf(c, "unicast_peer"), ["211.183.3.252", "211.183.3.253"]);
+        });
+
+        it("the VIP line", () => {
+            assert.deepEqual(blockOf(a, "virtual_ipaddress"), ["211.183.3.250/24 dev ens32"]);
+        });
+
+        it("the password is included from the root-only file, never inline", () => {
+            for (const conf of [a, b]) {
+                assert.deepEqual(blockOf(conf, "authentication"), ["auth_type PASS", "includea /etc/keepalived/vrrp_auth.conf"]);
+                assert.ok(!conf.includes(SECRET));
+                assert.ok(!/auth_pass/.test(conf), "no auth_pass in keepalived.conf");
+            }
+            assert.equal(renderVrrpAuth(SECRET), `auth_pass ${SECRET}\n`);
+        });
+
+        it("state, priority, VRRPv2, garp and preempt", () => {
+            const ia = blockOf(a, "vrrp_instance VI_APISERVER");
+            const ib = blockOf(b, "vrrp_instance VI_APISERVER");
+            for (const line of ["state MASTER", "priority 150", "interface ens32", "virtual_router_id 51", "advert_int 1", "version 2"]) {
+                assert.ok(ia.includes(line), `lb-a: missing ${line}`);
+            }
+            assert.ok(ib.includes("state BACKUP") && ib.includes("priority 100"));
+            assert.ok(ia.includes("garp_master_delay 1") && ia.includes("garp_master_refresh 60"));
+            assert.ok(!ia.includes("nopreempt"));
+            const np = renderKeepalivedConf(lb("a", { initialState: "BACKUP", preempt: false, check: { ...KEEPALIVED_DEFAULTS.check, weight: 0 } }));
+            assert.ok(blockOf(np, "vrrp_instance VI_APISERVER").includes("nopreempt"));
+            const g = renderKeepalivedConf(lb("a", { garpMasterDelaySec: 0, garpMasterRefreshSec: 0 }));
+            assert.ok(g.includes("    garp_master_delay 0\n") && g.includes("    garp_master_refresh 0\n"));
+        });
+
+        it("the check script is tracked, with script security", () => {
+            assert.deepEqual(blockOf(a, "global_defs"), ["router_id lb-a", "enable_script_security", "script_user root"]);
+            assert.deepEqual(blockOf(a, "vrrp_script chk_apiserver"), [
+                `script "/etc/keepalived/check_apiserver.sh"`,
+                "interval 1",
+                "timeout 3",
+                "fall 2",
+                "rise 2",
+                "weight -60",
+            ]);
+            assert.deepEqual(blockOf(a, "track_script"), ["chk_apiserver"]);
+        });
+
+        it("braces balance", () => {
+            for (const conf of [a, b]) {
+                assert.equal((conf.match(/\{/g) ?? []).length, (conf.match(/\}/g) ?? []).length);
+            }
+        });
+    });
+
+    describe("check_apiserver.sh", () => {
+        const s = renderCheckApiserverScript({ frontendPort: 8443, apiPath: "/livez", timeoutSec: 4 });
+        it("bash, checks haproxy then the API through the local frontend", () => {
+            assert.ok(s.startsWith("#!/usr/bin/env bash\n"));
+            assert.ok(s.includes("pidof haproxy"));
+            assert.ok(s.includes("curl -sk --fail --noproxy '*' --max-time 4 -o /dev/null https://127.0.0.1:8443/livez"));
+            assert.ok(s.indexOf("pidof haproxy") < s.indexOf("curl "));
+        });
+    });
+
+    describe("errors", () => {
+        const cases: [string, Partial<KeepalivedInput>, string][] = [
+            ["no peers", { unicastPeers: [] }, "keepalived: unicastPeers must list the other LB hosts (got none)"],
+            ["self as peer", { unicastPeers: ["211.183.3.251"] }, "keepalived: unicastPeers must not contain this host's own address 211.183.3.251"],
+            ["duplicate peer", { unicastPeers: ["211.183.3.252", "211.183.3.252"] }, "keepalived: unicast peer 211.183.3.252 is listed twice"],
+            ["bad peer", { unicastPeers: ["lb-b"] }, `keepalived: unicast peer "lb-b" is not an IPv4 address`],
+            ["priority 0", { priority: 0 }, "keepalived: priority must be a whole number from 1 to 254 (got 0)"],
+            ["priority 255", { priority: 255 }, "keepalived: priority must be a whole number from 1 to 254 (got 255)"],
+            ["vrid 0", { virtualRouterId: 0 }, "keepalived: virtualRouterId must be a whole number from 1 to 255 (got 0)"],
+            ["vrid 256", { virtualRouterId: 256 }, "keepalived: virtualRouterId must be a whole number from 1 to 255 (got 256)"],
+            [
+                "fractional advert",
+                { advertIntervalSec: 0.5 },
+                "keepalived: advertIntervalSec (VRRPv2 adverts are whole seconds) must be a whole number from 1 to 255 (got 0.5)",
+            ],
+            ["vip = own address", { vip: "211.183.3.251" }, "keepalived: vip 211.183.3.251 must not be an LB host's own address"],
+            ["vip = peer", { vip: "211.183.3.252" }, "keepalived: vip 211.183.3.252 must not be an LB host's own address"],
+            ["bad vip", { vip: "211.183.3" }, `keepalived: vip must be an IPv4 address (got "211.183.3")`],
+            ["prefix 33", { vipPrefix: 33 }, "keepalived: vipPrefix must be a whole number from 1 to 32 (got 33)"],
+            ["src", { unicastSrcIp: "::1" }, `keepalived: unicastSrcIp must be an IPv4 address (got "::1")`],
+            ["interface", { interface: "ens 32" }, `keepalived: interface "ens 32" is not a network interface name`],
+            ["routerId", { routerId: "lb a" }, `keepalived: routerId "lb a" may only hold letters, digits, '-', '_', '.'`],
+            [
+                "auth path",
+                { authIncludePath: "vrrp_auth.conf" },
+                `keepalived: authIncludePath must be an absolute path without spaces or quotes (got "vrrp_auth.conf")`,
+            ],
+            [
+                "script path",
+                { checkScriptPath: `/etc/keepalived/check "x".sh` },
+                `keepalived: checkScriptPath must be an absolute path without spaces or quotes (got "/etc/keepalived/check \\"x\\".sh")`,
+            ],
+            ["weight", { check: { ...KEEPALIVED_DEFAULTS.check, weight: -254 } }, "keepalived: check.weight must be a whole number from -253 to 253 (got -254)"],
+            ["check interval", { check: { ...KEEPALIVED_DEFAULTS.check, intervalSec: 0 } }, "keepalived: check.intervalSec must be a whole number from 1 to 3600 (got 0)"],
+            ["check fall", { check: { ...KEEPALIVED_DEFAULTS.check, fall: 0 } }, "keepalived: check.fall must be a whole number from 1 to 100 (got 0)"],
+            [
+                "nopreempt on a MASTER",
+                { preempt: false, check: { ...KEEPALIVED_DEFAULTS.check, weight: 0 } },
+                "keepalived: preempt: false (nopreempt) needs initialState BACKUP: keepalived ignores nopreempt on a MASTER",
+            ],
+            [
+                "nopreempt with a weighted check",
+                { preempt: false, initialState: "BACKUP" },
+                "keepalived: preempt: false (nopreempt) needs check.weight 0 (got -60): with nopreempt a backup never takes the VIP from a master whose priority only dropped, so a failing check would not move it",
+            ],
+            ["garp delay", { garpMasterDelaySec: -1 }, "keepalived: garpMasterDelaySec must be a whole number from 0 to 255 (got -1)"],
+        ];
+        for (const [what, over, message] of cases) {
+            it(what, () => assert.throws(() => renderKeepalivedConf(lb("a", over)), { message }));
+        }
+
+        it("check script input", () => {
+            assert.throws(() => renderCheckApiserverScript({ frontendPort: 0, apiPath: "/readyz", timeoutSec: 2 }), {
+                message: "keepalived: check script frontendPort must be a port from 1 to 65535 (got 0)",
+            });
+            assert.throws(() => renderCheckApiserverScript({ frontendPort: 6443, apiPath: "/x" as "/readyz", timeoutSec: 2 }), {
+                message: `keepalived: check script apiPath must be /readyz, /livez or /healthz (got "/x")`,
+            });
+            assert.throws(() => renderCheckApiserverScript({ frontendPort: 6443, apiPath: "/readyz", timeoutSec: 0 }), {
+                message: "keepalived: check script timeoutSec must be a whole number from 1 to 60 (got 0)",
+            });
+        });
+
+        it("VRRP password: 1..8 safe characters, and the message never echoes it", () => {
+            const message = "keepalived: the VRRP password must be 1 to 8 characters from letters, digits and _ . + = / @ % : , ^ * ~ -";
+            for (const bad of ["", "123456789", "a b", "a#b", "a!b", "$X", `a"b`, "a'b", "a\\b", "a{b"]) {
+                assert.throws(() => renderVrrpAuth(bad), { message }); // a fixed message: it cannot leak the secret
+            }
+            assert.equal(renderVrrpAuth("a"), "auth_pass a\n");
+            assert.equal(renderVrrpAuth("A/b+c=9~"), "auth_pass A/b+c=9~\n");
+        });
+    });
+});
