@@ -44,3 +44,34 @@ export function clusterOutputs(input: OutputsInput): ClusterOutputs {
         failureTolerance: pulumi.output(t.tolerance),
     };
 }
+
+/**
+ * What a cluster component records as its own inputs: the shape policy packs check (HA rules)
+ * without re-deriving the topology from individual resources.
+ */
+export interface ClusterFacts {
+    readonly profile: string;
+    readonly platform: string;
+    readonly family: string;
+    readonly kubernetesVersion: string;
+    readonly controlPlanes: { readonly count: number; readonly zones: string[] };
+    readonly etcd: { readonly topology: string; readonly members: number; readonly zones: string[] };
+    readonly endpoint: { readonly kind: string; readonly healthCheck: string | null };
+    readonly workers: number;
+    readonly tolerance: FailureTolerance;
+}
+
+export function clusterFacts(spec: ClusterSpec, t: Topology): ClusterFacts {
+    const e = spec.endpoint;
+    return {
+        profile: spec.profile,
+        platform: spec.platform,
+        family: spec.family,
+        kubernetesVersion: spec.kubernetes.version,
+        controlPlanes: { count: t.controlPlanes.length, zones: t.controlPlanes.map((n) => n.zone) },
+        etcd: { topology: spec.etcd.topology, members: t.etcdMembers.length, zones: t.etcdMembers.map((n) => n.zone) },
+        endpoint: { kind: e.kind, healthCheck: e.kind === "vip" ? `https ${e.haproxy.healthPath}` : null },
+        workers: spec.workers.count,
+        tolerance: t.tolerance,
+    };
+}

@@ -34,7 +34,7 @@ import {
 import * as random from "@pulumi/random";
 import type { NodeFile } from "../render/script";
 import { buildTopology, type Topology, type TopologyNode } from "../topology";
-import { clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
+import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
 
 export interface OnPremClusterArgs {
     /** A validated spec from `loadSpec` with `platform: onprem`. */
@@ -56,8 +56,9 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
     readonly topology: Topology;
 
     constructor(name: string, args: OnPremClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hacluster:onprem:Cluster", name, {}, opts);
         const spec = args.spec;
+        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
+        super("hacluster:onprem:Cluster", name, { facts: clusterFacts(spec, buildTopology(spec)) }, opts);
         if (spec.platform !== "onprem") throw new pulumi.ResourceError(`OnPremCluster needs platform onprem, got ${spec.platform}`, this);
         const ssh = spec.ssh;
         if (!ssh) throw new pulumi.ResourceError("OnPremCluster needs spec.ssh", this);
