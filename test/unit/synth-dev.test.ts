@@ -1,0 +1,82 @@
+/**
+ * The real program's `dev` stack synths offline (CLI in a child process), its output honours
+ * the contract, and no secret the mocks generate is written anywhere.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { mockRandomString } from "../../synth/mocks";
+import type { Plan } from "../../synth/synth";
+
+const ROOT = path.join(__dirname, "..", "..");
+const present = fs.existsSync(path.join(ROOT, "index.ts")) && fs.existsSync(path.join(ROOT, "Pulumi.dev.yaml"));
+
+function allFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+(present ? describe : describe.skip)("synth: the dev stack of the real program", function () {
+    this.timeout(180_000);
+    let tmp: string;
+    let out: string;
+    let plan: Plan;
+    let stdout: string;
+
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-dev-"));
+        out = path.join(tmp, "dev");
+        const env = { ...process.env };
+        delete env.SSH_AUTH_SOCK; // a synth must not need an ssh-agent
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "synth", "cli.ts"), "--stack", "dev", "--out", out], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env,
+            timeout: 170_000,
+        });
+        assert.equal(r.status, 0, `synth --stack dev failed:\n${r.stderr}`);
+        stdout = r.stdout;
+        plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("writes a plan in the contract's shape", () => {
+        assert.equal(plan.project, "hacluster");
+        assert.equal(plan.stack, "dev");
+        assert.ok(plan.resources.length > 0);
+        const names = new Set(plan.resources.map((r) => r.name));
+        for (const r of plan.resources) {
+            assert.deepEqual(Object.keys(r), ["type", "name", "parent", "dependsOn", "inputs"]);
+            assert.ok(r.parent === null || names.has(r.parent), `${r.name}: parent ${r.parent} is a resource of the plan`);
+            assert.deepEqual(r.dependsOn, [...new Set(r.dependsOn)].sort(), `${r.name}: dependsOn sorted and unique`);
+            for (const d of r.dependsOn) assert.ok(names.has(d), `${r.name}: dependency ${d} is a resource of the plan`);
+        }
+        assert.ok(stdout.split("\n").length < 42, stdout);
+    });
+
+    it("writes node files for every machine in the nodes output", () => {
+        const nodes = plan.outputs.nodes as { name: string; role: string; count?: number }[];
+        assert.ok(Array.isArray(nodes) && nodes.length > 0, "nodes output");
+        const dirs = fs.readdirSync(path.join(out, "nodes"));
+        for (const n of nodes) {
+            assert.ok(dirs.includes(n.name), `node ${n.name} (${n.role}) has a directory`);
+            const files = fs.readdirSync(path.join(out, "nodes", n.name));
+            assert.ok(files.includes("bootstrap.sh") || files.includes("user-data"), `${n.name}: ${files.join(", ")}`);
+        }
+    });
+
+    it("writes no secret: no private key, no generated password, secret inputs as [secret]", () => {
+        const passwords = plan.resources
+            .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
+            .map((r) => mockRandomString(r.name, r.inputs));
+        assert.ok(passwords.length > 0);
+        for (const f of allFiles(out)) {
+            const c = fs.readFileSync(f, "utf8");
+            assert.doesNotMatch(c, /PRIVATE KEY-----/, f);
+            for (const p of passwords) assert.ok(!c.includes(p), `${f} holds a generated password`);
+        }
+        assert.equal(plan.outputs.kubeconfig, "[secret]");
+        assert.ok(fs.readFileSync(path.join(out, "plan.json"), "utf8").includes('"[secret]"'));
+    });
+});
