@@ -30,6 +30,14 @@ export interface OutputsInput {
     readonly externalAddress?: pulumi.Input<string>;
 }
 
+/** Machines by name, then one entry per scaling-group pool (a pool is one entry, with its size). */
+export function nodeSummaries(t: Topology): NodeSummary[] {
+    return [
+        ...t.nodes.map((n) => ({ name: n.name, role: n.role, zone: n.zone, address: n.address })),
+        ...t.pools.map((p) => ({ name: p.name, role: "worker" as const, zone: p.zones.join(","), count: p.count })),
+    ];
+}
+
 export function clusterOutputs(input: OutputsInput): ClusterOutputs {
     const t = input.topology;
     const address = pulumi.output(input.externalAddress ?? t.endpoint.address ?? t.endpoint.host);
@@ -40,7 +48,7 @@ export function clusterOutputs(input: OutputsInput): ClusterOutputs {
     return {
         endpoint,
         kubeconfig,
-        nodes: pulumi.output(t.nodes.map((n) => ({ name: n.name, role: n.role, zone: n.zone, address: n.address }))),
+        nodes: pulumi.output(nodeSummaries(t)),
         failureTolerance: pulumi.output(t.tolerance),
     };
 }
@@ -57,7 +65,6 @@ export interface ClusterFacts {
     readonly controlPlanes: { readonly count: number; readonly zones: string[] };
     readonly etcd: { readonly topology: string; readonly members: number; readonly zones: string[] };
     readonly endpoint: { readonly kind: string; readonly healthCheck: string | null };
-    readonly workers: number;
     readonly tolerance: FailureTolerance;
 }
 
@@ -71,7 +78,7 @@ export function clusterFacts(spec: ClusterSpec, t: Topology): ClusterFacts {
         controlPlanes: { count: t.controlPlanes.length, zones: t.controlPlanes.map((n) => n.zone) },
         etcd: { topology: spec.etcd.topology, members: t.etcdMembers.length, zones: t.etcdMembers.map((n) => n.zone) },
         endpoint: { kind: e.kind, healthCheck: e.kind === "vip" ? `https ${e.haproxy.healthPath}` : null },
-        workers: spec.workers.count,
+        // No worker count here: adding a worker must not change the cluster component's inputs.
         tolerance: t.tolerance,
     };
 }

@@ -1,8 +1,8 @@
 /** Turns a validated config into the fully defaulted {@link ClusterSpec}. Call only after `validate` found no problems. */
-import { derive } from "./defaults";
+import { DEFAULT_INSTANCE_TYPES, derive } from "./defaults";
 import { parseCidr } from "./net";
-import type { ClusterConfig } from "./schema";
-import type { ClusterSpec, EndpointSpec, Host } from "./spec";
+import { ManagedSchema, type ClusterConfig } from "./schema";
+import type { ClusterSpec, CloudSpec, EndpointSpec, Host, WorkerPoolSpec } from "./spec";
 import { parseVersion } from "./versions";
 
 const hosts = (list: readonly Host[]): Host[] => list.map((h) => ({ name: h.name, address: h.address, zone: h.zone }));
@@ -41,6 +41,36 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
         }
     }
     const k = cfg.kubernetes;
+    const cloudPlatform = cfg.platform === "onprem" ? undefined : cfg.platform;
+    const defaultType = cloudPlatform ? DEFAULT_INSTANCE_TYPES[cloudPlatform] : undefined;
+    const cpType = cfg.controlPlane.instanceType ?? defaultType;
+    const workerType = cfg.workers.instanceType ?? defaultType;
+    const zones = cfg.cloud?.zones ?? [];
+    const pools: WorkerPoolSpec[] = !cloudPlatform
+        ? []
+        : (cfg.workers.pools ?? [{ name: "workers", count: d.workers, labels: {} }]).map((p) => ({
+              name: p.name,
+              count: p.count,
+              instanceType: ("instanceType" in p && p.instanceType) || workerType!,
+              zones: "zones" in p && p.zones ? zones.filter((z) => p.zones!.includes(z)) : [...zones],
+              labels: { ...p.labels },
+          }));
+    const c = cfg.cloud;
+    const cloud: CloudSpec | undefined = c && cloudPlatform
+        ? {
+              region: c.region,
+              zones: [...c.zones],
+              ...(c.existingNetwork ? { existingNetwork: { networkId: c.existingNetwork.networkId, subnets: c.existingNetwork.subnets.map((x) => ({ ...x })) } } : {}),
+              ...(c.image ? { image: c.image } : {}),
+              diskGb: c.diskGb,
+              publicEndpoint: c.publicEndpoint,
+              apiAllowedCidrs: [...c.apiAllowedCidrs],
+              ...(c.sshPublicKey ? { sshPublicKey: c.sshPublicKey } : {}),
+              sshAllowedCidrs: [...c.sshAllowedCidrs],
+              ...(c.project ? { project: c.project } : {}),
+              ...(cloudPlatform === "azure" ? { resourceGroup: c.resourceGroup ?? `${d.name}-rg` } : {}),
+          }
+        : undefined;
     return {
         name: d.name,
         profile: cfg.profile,
@@ -57,8 +87,8 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
             apiServerExtraArgs: { ...k.apiServerExtraArgs },
         },
         network: { nodeCidr: cfg.network.nodeCidr },
-        controlPlane: { count: d.controlPlanes, hosts: hosts(cfg.controlPlane.hosts) },
-        workers: { count: d.workers, hosts: hosts(cfg.workers.hosts) },
+        controlPlane: { count: d.controlPlanes, hosts: hosts(cfg.controlPlane.hosts), ...(cpType && !d.managed ? { instanceType: cpType } : {}) },
+        workers: { count: d.workers, hosts: hosts(cfg.workers.hosts), pools },
         etcd: {
             topology: cfg.etcd.topology,
             count: d.etcdMembers,
@@ -66,9 +96,12 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
             heartbeatIntervalMs: cfg.etcd.heartbeatIntervalMs,
             electionTimeoutMs: cfg.etcd.electionTimeoutMs,
             version: cfg.etcd.version,
+            ...(cloudPlatform && cfg.etcd.topology === "external" ? { instanceType: cfg.etcd.instanceType ?? cpType! } : {}),
         },
         endpoint,
         ...(cfg.ssh ? { ssh: { ...cfg.ssh } } : {}),
+        ...(cloud ? { cloud } : {}),
+        ...(d.managed ? { managed: { ...(cfg.managed ?? ManagedSchema.parse({})), adminPrincipals: [...(cfg.managed?.adminPrincipals ?? [])] } } : {}),
         tolerance: { zones: d.zoneTolerance },
     };
 }

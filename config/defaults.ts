@@ -16,10 +16,11 @@ export interface ProfileDefaults {
 
 export function profileDefaults(profile: Profile, platform: Platform): ProfileDefaults {
     switch (profile) {
+        // On clouds the endpoint is the cloud's load balancer in every profile: cheap, and stable.
         case "learning":
-            return { controlPlanes: 1, workers: 0, externalEtcdMembers: 1, endpointKind: "direct", zoneTolerance: 0 };
+            return { controlPlanes: 1, workers: 0, externalEtcdMembers: 1, endpointKind: platform === "onprem" ? "direct" : "loadBalancer", zoneTolerance: 0 };
         case "dev":
-            return { controlPlanes: 1, workers: 2, externalEtcdMembers: 1, endpointKind: "direct", zoneTolerance: 0 };
+            return { controlPlanes: 1, workers: 2, externalEtcdMembers: 1, endpointKind: platform === "onprem" ? "direct" : "loadBalancer", zoneTolerance: 0 };
         case "ha":
             return {
                 controlPlanes: 3,
@@ -35,9 +36,17 @@ export function profileDefaults(profile: Profile, platform: Platform): ProfileDe
     }
 }
 
+/** Machine types per cloud when the config names none: 2+ vCPU, 8 GiB, current generation. */
+export const DEFAULT_INSTANCE_TYPES: Readonly<Record<Exclude<Platform, "onprem">, string>> = {
+    aws: "m6i.large",
+    gcp: "e2-standard-4",
+    azure: "Standard_D4s_v5",
+};
+
 /** Counts and kinds after defaults, derived from a structurally valid config. */
 export interface Derived {
     readonly onprem: boolean;
+    readonly managed: boolean;
     readonly name: string;
     readonly controlPlanes: number;
     readonly workers: number;
@@ -49,15 +58,24 @@ export interface Derived {
 
 export function derive(cfg: ClusterConfig, stack: string): Derived {
     const onprem = cfg.platform === "onprem";
+    const managed = cfg.family === "managed";
     const d = profileDefaults(cfg.profile, cfg.platform);
-    const controlPlanes = onprem ? cfg.controlPlane.hosts.length : (cfg.controlPlane.count ?? d.controlPlanes);
-    const etcdMembers =
-        cfg.etcd.topology === "stacked" ? controlPlanes : onprem ? cfg.etcd.hosts.length : (cfg.etcd.count ?? d.externalEtcdMembers);
+    // A managed cluster's control plane and etcd are the provider's: none of ours to count.
+    const controlPlanes = managed ? 0 : onprem ? cfg.controlPlane.hosts.length : (cfg.controlPlane.count ?? d.controlPlanes);
+    const etcdMembers = managed
+        ? 0
+        : cfg.etcd.topology === "stacked"
+          ? controlPlanes
+          : onprem
+            ? cfg.etcd.hosts.length
+            : (cfg.etcd.count ?? d.externalEtcdMembers);
+    const pools = cfg.workers.pools;
     return {
         onprem,
+        managed,
         name: cfg.name ?? stack,
         controlPlanes,
-        workers: onprem ? cfg.workers.hosts.length : (cfg.workers.count ?? d.workers),
+        workers: onprem ? cfg.workers.hosts.length : pools ? pools.reduce((n, p) => n + p.count, 0) : (cfg.workers.count ?? d.workers),
         etcdTopology: cfg.etcd.topology,
         etcdMembers,
         endpointKind: cfg.endpoint.kind ?? d.endpointKind,

@@ -67,7 +67,8 @@ export function loadSpec(raw: RawStackConfig, ctx: ValidationContext): LoadResul
     }
     const { cluster, profile, platform, family } = parsed.data;
     const cfg: ClusterConfig = { ...cluster, profile, platform, family };
-    const { problems, warnings } = validate(cfg, ctx);
+    const rawCluster = typeof raw.cluster === "object" && raw.cluster !== null ? (raw.cluster as Record<string, unknown>) : undefined;
+    const { problems, warnings } = validate(cfg, ctx, rawCluster);
     if (problems.length > 0) throw new ConfigError(problems, warnings);
     return { spec: buildSpec(cfg, ctx.stack), warnings };
 }

@@ -117,16 +117,38 @@ export const KubernetesSchema = z.strictObject({
 });
 
 /** Control planes: hosts on-prem, a count on clouds. */
+const instanceType = z.string().regex(/^[A-Za-z0-9._-]{2,64}$/, { error: "must be a machine type name|use the cloud's name, e.g. m6i.large, e2-standard-4 or Standard_D4s_v5" });
+
 export const ControlPlaneSchema = z.strictObject({
     /** Number of control planes (clouds). On-prem it is the number of `hosts`. @default 3 for `ha`, else 1 */
     count: z.int({ error: "must be a whole number|use 1, 3, 5 or 7" }).optional(),
+    /** Machine type on clouds. @default m6i.large (aws), e2-standard-4 (gcp), Standard_D4s_v5 (azure) */
+    instanceType: instanceType.optional(),
     /** Existing machines (on-prem). */
     hosts: hosts.default([]),
 });
 
+/** A worker pool on a cloud: one scaling group (ASG, regional MIG, VMSS) or managed node pool. */
+export const WorkerPoolSchema = z.strictObject({
+    /** Pool name (DNS label). */
+    name: label("a pool name"),
+    /** Desired number of workers. */
+    count: z.int({ error: "must be a whole number|use a number from 0 to 5000" }).min(0, { error: "must not be negative|use 0 or more" }),
+    /** Machine type. @default the workers' instanceType */
+    instanceType: instanceType.optional(),
+    /** Zones of this pool (a subset of cloud.zones). @default all of cloud.zones */
+    zones: z.array(z.string()).optional(),
+    /** Node labels. @default {} */
+    labels: z.record(z.string(), z.string()).default({}),
+});
+
 export const WorkersSchema = z.strictObject({
-    /** Number of workers (clouds). On-prem it is the number of `hosts`. @default 3 for `ha`, 2 for `dev`, 0 for `learning` */
+    /** Number of workers (clouds, one pool). On-prem it is the number of `hosts`. @default 3 for `ha`, 2 for `dev`, 0 for `learning` */
     count: z.int({ error: "must be a whole number|use a number from 0 to 5000" }).optional(),
+    /** Machine type on clouds. @default m6i.large (aws), e2-standard-4 (gcp), Standard_D4s_v5 (azure) */
+    instanceType: instanceType.optional(),
+    /** Several pools instead of `count` (clouds). */
+    pools: z.array(WorkerPoolSchema).optional(),
     /** Existing machines (on-prem). */
     hosts: hosts.default([]),
 });
@@ -138,6 +160,8 @@ export const EtcdSchema = z.strictObject({
     count: z.int({ error: "must be a whole number|use 3 or 5" }).optional(),
     /** Existing machines for external etcd (on-prem). */
     hosts: hosts.default([]),
+    /** Machine type of external members on clouds. @default as control planes */
+    instanceType: instanceType.optional(),
     /** Raft heartbeat in ms: about the round trip between members. @default 100 */
     heartbeatIntervalMs: z.int().min(10).max(5000).default(100),
     /** Raft election timeout in ms: at least 5x the heartbeat. @default 1000 */
@@ -165,6 +189,59 @@ export const SshSchema = z.strictObject({
     agent: z.boolean().default(false),
 });
 
+/** An existing network on a cloud, instead of a new one. */
+export const ExistingNetworkSchema = z.strictObject({
+    /** VPC id (aws), network self link or name (gcp), virtual network id (azure). */
+    networkId: z.string().min(1, { error: "must not be empty|set the network's id" }),
+    /** Subnets to place nodes in: one per zone on AWS (same order as cloud.zones), one regional subnet on GCP and Azure. */
+    subnets: z.array(z.strictObject({ id: z.string().min(1), cidr: cidr, zone: z.string().optional() })).min(1, { error: "needs at least one subnet|list the subnets with id and cidr" }),
+});
+
+/** Where and how cloud machines run (platforms aws, gcp, azure; both families). */
+export const CloudSchema = z.strictObject({
+    /** Region, e.g. eu-west-1, europe-west1, westeurope. */
+    region: z.string().regex(/^[a-z0-9-]{2,40}$/, { error: "must be a region name|use e.g. eu-west-1, europe-west1 or westeurope" }),
+    /**
+     * Zones to spread over, named as the cloud names them (eu-west-1a / europe-west1-b / "1").
+     * Listed here so a preview needs no API call to discover them. At least 3 for profile `ha`.
+     */
+    zones: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/, { error: "must be a zone name|use e.g. eu-west-1a, europe-west1-b or 1" })),
+    /** Use this network instead of creating one. */
+    existingNetwork: ExistingNetworkSchema.optional(),
+    /** Machine image: AMI id (aws), image self link or family (gcp), publisher:offer:sku:version (azure). @default the platform's Ubuntu 24.04 LTS */
+    image: z.string().optional(),
+    /** Root disk size in GiB. @default 50 */
+    diskGb: z.int().min(20).max(4096).default(50),
+    /** Put the API load balancer on the internet (true) or inside the network only. @default false */
+    publicEndpoint: z.boolean().default(false),
+    /** CIDRs besides the nodes that may reach the API port. @default [] */
+    apiAllowedCidrs: z.array(cidr).default([]),
+    /** SSH public key installed on nodes for break-glass access (aws: key pair created from it). */
+    sshPublicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/, { error: "must be an OpenSSH public key|paste the one line of your .pub file" }).optional(),
+    /** CIDRs allowed to SSH to nodes; SSH is closed when empty. @default [] */
+    sshAllowedCidrs: z.array(cidr).default([]),
+    /** GCP project id. */
+    project: z.string().optional(),
+    /** Azure resource group name. @default `<cluster name>-rg` */
+    resourceGroup: z.string().optional(),
+});
+
+/** Settings that only managed clusters (EKS, GKE, AKS) have. */
+export const ManagedSchema = z.strictObject({
+    /** GKE release channel. @default "REGULAR" */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"], { error: "must be RAPID, REGULAR or STABLE|use REGULAR unless you need otherwise" }).default("REGULAR"),
+    /** GKE deletion protection. @default true */
+    deletionProtection: z.boolean().default(true),
+    /** Cluster admins: IAM principal ARNs (EKS access entries) or Entra group object ids (AKS). @default [] */
+    adminPrincipals: z.array(z.string()).default([]),
+    /** AKS: Kubernetes RBAC through Azure RBAC with Entra ID. @default true */
+    azureRbac: z.boolean().default(true),
+    /** Nodes without public IPs. @default true */
+    privateNodes: z.boolean().default(true),
+    /** Control-plane logs to the cloud's log service. @default true */
+    controlPlaneLogging: z.boolean().default(true),
+});
+
 /** How much loss the cluster must survive; validation refuses placements that fall short. */
 export const ToleranceSchema = z.strictObject({
     /** Zones that may be lost with etcd keeping quorum and an API server left. @default 1 for `ha`, else 0 */
@@ -183,6 +260,10 @@ export const ClusterSchema = z.strictObject({
     endpoint: EndpointSchema.prefault({}),
     /** SSH access to on-prem hosts. */
     ssh: SshSchema.optional(),
+    /** Cloud placement (platforms aws, gcp, azure). */
+    cloud: CloudSchema.optional(),
+    /** Managed-cluster settings (family managed). */
+    managed: ManagedSchema.optional(),
     tolerance: ToleranceSchema.prefault({}),
 });
 

@@ -77,6 +77,8 @@ export interface EtcdSpec {
     readonly heartbeatIntervalMs: number;
     readonly electionTimeoutMs: number;
     readonly version: string;
+    /** Machine type of external members on clouds. */
+    readonly instanceType?: string;
 }
 
 export interface SshSpec {
@@ -86,6 +88,46 @@ export interface SshSpec {
     readonly agent: boolean;
 }
 
+/** A worker pool on a cloud: one scaling group or managed node pool. */
+export interface WorkerPoolSpec {
+    readonly name: string;
+    readonly count: number;
+    readonly instanceType: string;
+    /** Zones it spans (a subset of `cloud.zones`, in that order). */
+    readonly zones: readonly string[];
+    readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ExistingSubnet {
+    readonly id: string;
+    readonly cidr: string;
+    readonly zone?: string;
+}
+
+export interface CloudSpec {
+    readonly region: string;
+    readonly zones: readonly string[];
+    readonly existingNetwork?: { readonly networkId: string; readonly subnets: readonly ExistingSubnet[] };
+    readonly image?: string;
+    readonly diskGb: number;
+    readonly publicEndpoint: boolean;
+    readonly apiAllowedCidrs: readonly string[];
+    readonly sshPublicKey?: string;
+    readonly sshAllowedCidrs: readonly string[];
+    readonly project?: string;
+    /** Azure resource group (defaulted to `<cluster>-rg` on azure). */
+    readonly resourceGroup?: string;
+}
+
+export interface ManagedSpec {
+    readonly releaseChannel: "RAPID" | "REGULAR" | "STABLE";
+    readonly deletionProtection: boolean;
+    readonly adminPrincipals: readonly string[];
+    readonly azureRbac: boolean;
+    readonly privateNodes: boolean;
+    readonly controlPlaneLogging: boolean;
+}
+
 export interface ClusterSpec {
     readonly name: string;
     readonly profile: Profile;
@@ -93,10 +135,16 @@ export interface ClusterSpec {
     readonly family: Family;
     readonly kubernetes: KubernetesSpec;
     readonly network: { readonly nodeCidr: string };
-    readonly controlPlane: { readonly count: number; readonly hosts: readonly Host[] };
-    readonly workers: { readonly count: number; readonly hosts: readonly Host[] };
+    /** Control planes: `hosts` on-prem, `count` + `instanceType` on clouds; count 0 when managed. */
+    readonly controlPlane: { readonly count: number; readonly hosts: readonly Host[]; readonly instanceType?: string };
+    /** Workers: `hosts` on-prem; `pools` on clouds (count is their total). */
+    readonly workers: { readonly count: number; readonly hosts: readonly Host[]; readonly pools: readonly WorkerPoolSpec[] };
     readonly etcd: EtcdSpec;
     readonly endpoint: EndpointSpec;
     readonly ssh?: SshSpec;
+    /** Present on aws, gcp and azure. */
+    readonly cloud?: CloudSpec;
+    /** Present when family is managed. */
+    readonly managed?: ManagedSpec;
     readonly tolerance: { readonly zones: number };
 }

@@ -6,7 +6,9 @@ import { derive, type Derived } from "./defaults";
 import { show, type Problem } from "./errors";
 import { cidrSize, contains, hasHostBits, isIPv4, isReserved, networkOf, overlaps, parseCidr } from "./net";
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "./quorum";
+import { roundRobin } from "./placement";
 import type { ClusterConfig, HostConfig } from "./schema";
+import { checkCloud, checkFamilyOptions, type RawCluster } from "./validate-cloud";
 import { NEWEST_MINOR, OLDEST_MINOR, parseVersion } from "./versions";
 
 /** Facts about the stack outside `hacluster:cluster`. */
@@ -47,23 +49,24 @@ function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export function validate(cfg: ClusterConfig, ctx: ValidationContext): Findings {
+export function validate(cfg: ClusterConfig, ctx: ValidationContext, raw?: RawCluster): Findings {
     const problems: Problem[] = [];
     const warnings: Problem[] = [];
     const add = (path: string, message: string, fix: string) => problems.push({ path, message, fix });
     const warn = (path: string, message: string, fix: string) => warnings.push({ path, message, fix });
     const d = derive(cfg, ctx.stack);
 
-    checkFamily(cfg, add);
+    checkFamilyOptions(cfg, raw, d, add);
+    checkCloud(cfg, d, add);
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.name)) {
         add(`${P}.name`, `the cluster name defaults to the stack name ${show(d.name)}, which is not a DNS label`, "set cluster.name to lowercase letters, digits and '-'");
     }
     checkKubernetes(cfg, d, add, warn);
     checkCounts(cfg, d, add, warn);
-    const etcdCountOk = checkEtcd(cfg, d, add, warn);
+    const etcdCountOk = d.managed || checkEtcd(cfg, d, add, warn);
     checkNetwork(cfg, d, add);
     checkHosts(cfg, add);
-    checkEndpoint(cfg, d, add);
+    if (!d.managed) checkEndpoint(cfg, d, add);
     // An impossible member count already explains the lost quorum; one mistake, one message.
     if (etcdCountOk) checkZones(cfg, d, add);
     checkSsh(cfg, d, ctx, add);
@@ -71,15 +74,6 @@ export function validate(cfg: ClusterConfig, ctx: ValidationContext): Findings {
 }
 
 type Add = (path: string, message: string, fix: string) => void;
-
-function checkFamily(cfg: ClusterConfig, add: Add): void {
-    if (cfg.family === "managed") {
-        add("family", `managed clusters (EKS, GKE, AKS) are not available in this version (got ${show(cfg.family)})`, "use self-managed");
-    }
-    if (cfg.platform !== "onprem") {
-        add("platform", `platform ${show(cfg.platform)} is not available in this version yet`, "use onprem (existing hosts over SSH)");
-    }
-}
 
 function checkKubernetes(cfg: ClusterConfig, d: Derived, add: Add, warn: Add): void {
     const k = cfg.kubernetes;
@@ -121,7 +115,9 @@ function checkCounts(cfg: ClusterConfig, d: Derived, add: Add, warn: Add): void 
     }
     const cpPath = d.onprem ? `${P}.controlPlane.hosts` : `${P}.controlPlane.count`;
     const wPath = d.onprem ? `${P}.workers.hosts` : `${P}.workers.count`;
-    if (d.controlPlanes < 1) {
+    if (d.managed) {
+        // the provider runs the control plane
+    } else if (d.controlPlanes < 1) {
         add(cpPath, `a cluster needs at least one control plane (got ${d.controlPlanes})`, d.onprem ? "list the control plane hosts (three for profile ha)" : "set a count of 1, 3 or 5");
     } else if (cfg.profile === "ha" && d.controlPlanes < 3) {
         add(cpPath, `profile ha needs at least 3 control planes to survive losing one (got ${d.controlPlanes})`, "use 3 or 5 control planes, or profile dev");
@@ -275,10 +271,15 @@ function zonesOf(hosts: readonly HostConfig[]): string[] {
 }
 
 function checkZones(cfg: ClusterConfig, d: Derived, add: Add): void {
-    if (!d.onprem || d.controlPlanes === 0 || d.etcdMembers === 0) return;
+    if (d.managed || d.controlPlanes === 0 || d.etcdMembers === 0) return;
+    // Bad zone lists are reported by the cloud rules; placement over them would only repeat it.
+    if (!d.onprem && (!cfg.cloud || cfg.cloud.zones.length === 0 || new Set(cfg.cloud.zones).size !== cfg.cloud.zones.length)) return;
+    // On clouds machines are placed round-robin over the zones; on-prem the hosts say where they are.
+    const cpZones = d.onprem ? zonesOf(cfg.controlPlane.hosts) : roundRobin(d.controlPlanes, cfg.cloud!.zones);
+    const etcdZones = d.etcdTopology === "stacked" ? cpZones : d.onprem ? zonesOf(cfg.etcd.hosts) : roundRobin(d.etcdMembers, cfg.cloud!.zones);
     const groups: ZoneGroup[] = [
-        { what: "etcd members", zones: zonesOf(d.etcdTopology === "stacked" ? cfg.controlPlane.hosts : cfg.etcd.hosts), mustRemain: quorum(d.etcdMembers) },
-        { what: "control planes", zones: zonesOf(cfg.controlPlane.hosts), mustRemain: 1 },
+        { what: "etcd members", zones: etcdZones, mustRemain: quorum(d.etcdMembers) },
+        { what: "control planes", zones: cpZones, mustRemain: 1 },
     ];
     if (d.endpointKind === "vip" && cfg.endpoint.lbHosts.length > 0) {
         groups.push({ what: "LB hosts", zones: zonesOf(cfg.endpoint.lbHosts), mustRemain: 1 });
@@ -291,7 +292,9 @@ function checkZones(cfg: ClusterConfig, d: Derived, add: Add): void {
         add(
             `${P}.tolerance.zones`,
             `losing zone ${lostZones} (${b.lost} of ${b.group.zones.length} ${b.group.what}) would lose ${consequence}; this placement tolerates ${plural(loss.tolerated, "zone failure")} (wanted ${d.zoneTolerance})`,
-            "spread hosts so no zone holds a majority of etcd members (e.g. one control plane in each of 3 zones) and the LB hosts sit in different zones, or set cluster.tolerance.zones: 0 to accept it",
+            d.onprem
+                ? "spread hosts so no zone holds a majority of etcd members (e.g. one control plane in each of 3 zones) and the LB hosts sit in different zones, or set cluster.tolerance.zones: 0 to accept it"
+                : "list at least 3 zones in cluster.cloud.zones, or set cluster.tolerance.zones: 0 to accept it",
         );
     }
 }

@@ -35,6 +35,18 @@ export interface ClusterPkiArgs {
     readonly externalEtcdMembers: readonly EtcdMemberIdentity[];
     /** Protect the CAs from replacement and deletion (`pulumi state unprotect` to destroy). */
     readonly protectCAs: boolean;
+    /**
+     * Also issue a break-glass admin client certificate (group `system:masters`, one year,
+     * renewed by `pulumi up` in its last 30 days), for platforms that cannot read admin.conf back.
+     * @default false
+     */
+    readonly adminCredentials?: boolean;
+}
+
+/** A client certificate and its key (PEM). Secret. */
+export interface ClientCredentials {
+    readonly certPem: pulumi.Output<string>;
+    readonly keyPem: pulumi.Output<string>;
 }
 
 interface Ca {
@@ -57,6 +69,8 @@ export class ClusterPki extends pulumi.ComponentResource {
     readonly workerFiles: Files;
     /** Root-only files per external etcd member, by member name. Secret. */
     readonly etcdMemberFiles: ReadonlyMap<string, Files>;
+    /** Break-glass admin credentials, when asked for. Secret. */
+    readonly admin?: ClientCredentials;
 
     constructor(name: string, args: ClusterPkiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hacluster:pki:ClusterPki", name, {}, opts);
@@ -94,18 +108,18 @@ export class ClusterPki extends pulumi.ComponentResource {
         // The CA key's public half is the certificate's SubjectPublicKeyInfo: same hash, known before the cert.
         this.discoveryHash = kubernetesCa.key.publicKeyPem.apply(discoveryHash);
 
-        const leaf = (id: string, key: tls.PrivateKey, commonName: string, uses: string[], ips: string[], dns: string[]) => {
+        const leaf = (id: string, key: tls.PrivateKey, commonName: string, uses: string[], ips: string[], dns: string[], signer: Ca = etcdCa, organization?: string) => {
             const csr = new tls.CertRequest(
                 n(id, "csr"),
-                { privateKeyPem: key.privateKeyPem, subject: { commonName }, ipAddresses: ips, dnsNames: dns },
+                { privateKeyPem: key.privateKeyPem, subject: { commonName, ...(organization ? { organization } : {}) }, ipAddresses: ips, dnsNames: dns },
                 parent,
             );
             return new tls.LocallySignedCert(
                 n(id, "cert"),
                 {
                     certRequestPem: csr.certRequestPem,
-                    caPrivateKeyPem: etcdCa.key.privateKeyPem,
-                    caCertPem: etcdCa.cert.certPem,
+                    caPrivateKeyPem: signer.key.privateKeyPem,
+                    caCertPem: signer.cert.certPem,
                     validityPeriodHours: LEAF_HOURS,
                     earlyRenewalHours: LEAF_EARLY_RENEWAL_HOURS,
                     allowedUses: uses,
@@ -157,6 +171,11 @@ export class ClusterPki extends pulumi.ComponentResource {
                     ]),
                 );
             }
+        }
+        if (args.adminCredentials) {
+            const key = new tls.PrivateKey(n("admin", "key"), { algorithm: "RSA", rsaBits: 2048 }, parent);
+            const cert = leaf("admin", key, "hacluster-admin", ["client_auth", "digital_signature", "key_encipherment"], [], [], kubernetesCa, "system:masters");
+            this.admin = { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
         }
         this.controlPlaneFiles = collect(cpFiles);
         this.workerFiles = collect([file(TOKEN_FILE, this.token)]);

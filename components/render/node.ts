@@ -89,6 +89,8 @@ export interface EtcdScriptInput {
     readonly member: EtcdMemberInput;
     /** etcd release to install, e.g. `3.5.16`. */
     readonly version: string;
+    /** Bash that puts the member's secret files in place first (clouds). */
+    readonly fetchSecrets?: string;
 }
 
 export function etcdScript(input: EtcdScriptInput): string {
@@ -99,7 +101,7 @@ export function etcdScript(input: EtcdScriptInput): string {
         { path: "/etc/systemd/system/etcd.service", content: renderEtcdUnit(m) },
     ];
     const v = input.version;
-    const steps = `${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
+    const steps = `${input.fetchSecrets ?? ""}${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
 ver=${v}
 if ! ${bin} --version 2>/dev/null | grep -q "etcd Version: $ver$"; then
   command -v curl >/dev/null || { apt-get update -q; apt-get install -y -q curl; }
@@ -142,11 +144,61 @@ export interface KubeNodeScriptInput {
     readonly secretFiles: readonly string[];
     /** CNI manifest applied once by the first control plane. */
     readonly cniManifestUrl?: string;
+    /**
+     * Bash that puts the secret files in place, run first (clouds: read from the cloud's secret
+     * store with the node's identity). On-prem the secrets step has already delivered them.
+     */
+    readonly fetchSecrets?: string;
+    /** Joins wait (bounded, 20 min) until the endpoint answers /readyz: cloud nodes boot in any order. */
+    readonly waitForEndpoint?: boolean;
+    /** `kubeadm join` attempts, with a reset between them. @default 3 */
+    readonly joinAttempts?: number;
 }
+
+const TOKEN_REFRESH_BIN = "/usr/local/sbin/hacluster-token-refresh";
+
+/**
+ * Control planes keep the join token valid: a timer re-creates its Secret with a two-hour expiry
+ * every hour, so scaling groups can add workers at any time while no token lives forever.
+ */
+function tokenRefreshFiles(): NodeFile[] {
+    return [
+        { path: TOKEN_REFRESH_BIN, content: TOKEN_REFRESH_SCRIPT, mode: "0755" },
+        {
+            path: "/etc/systemd/system/hacluster-token-refresh.service",
+            content: `[Unit]
+Description=hacluster: keep the node join token valid
+After=kubelet.service
+
+[Service]
+Type=oneshot
+ExecStart=${TOKEN_REFRESH_BIN}
+`,
+        },
+        {
+            path: "/etc/systemd/system/hacluster-token-refresh.timer",
+            content: `[Unit]
+Description=hacluster: refresh the node join token hourly
+
+[Timer]
+OnBootSec=5min
+OnUnitActiveSec=1h
+RandomizedDelaySec=5min
+
+[Install]
+WantedBy=timers.target
+`,
+        },
+    ];
+}
+
+const ENABLE_TOKEN_REFRESH = `systemctl daemon-reload
+systemctl enable --now hacluster-token-refresh.timer
+`;
 
 /** The first control plane: prepare, then `kubeadm init` with the shared CAs already in place. */
 export function initScript(input: KubeNodeScriptInput): string {
-    const steps = `${prepareSteps(input.prepare)}
+    const steps = `${input.fetchSecrets ?? ""}${prepareSteps(input.prepare)}
 ${requireFiles([TOKEN_FILE, ...input.secretFiles])}
 ${KUBEADM_CONFIG_FN}
 # A control plane reaches the endpoint name on itself: no hairpin through its own load balancer.
@@ -159,11 +211,11 @@ if [[ ! -f /etc/kubernetes/admin.conf ]]; then
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 retry 60 5 kubectl get --raw=/readyz >/dev/null
-${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}echo "hacluster: ${input.node} initialised the cluster"`;
+${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}${ENABLE_TOKEN_REFRESH}echo "hacluster: ${input.node} initialised the cluster"`;
     return renderScript({
         node: input.node,
         description: `control-plane (init), zone ${input.zone}`,
-        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }],
+        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }, ...tokenRefreshFiles()],
         steps,
     });
 }
@@ -172,7 +224,10 @@ ${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/nu
 export function joinScript(input: KubeNodeScriptInput): string {
     const controlPlane = input.kubeadm.role.kind === "join-control-plane";
     const preJoin = input.endpointAddress ? hostsEntry(input.endpointAddress, input.endpointHost) : "";
-    const steps = `${prepareSteps(input.prepare)}
+    const wait = input.waitForEndpoint
+        ? `  # Cloud nodes boot in any order: wait (at most 20 minutes) for the first control plane.\n  retry 120 10 curl -fsk --max-time 5 -o /dev/null ${shq(`https://${input.kubeadm.controlPlaneEndpoint}/readyz`)}\n`
+        : "";
+    const steps = `${input.fetchSecrets ?? ""}${prepareSteps(input.prepare)}
 ${requireFiles([TOKEN_FILE, ...input.secretFiles])}
 ${KUBEADM_CONFIG_FN}
 hacluster_join() {
@@ -183,16 +238,20 @@ hacluster_join() {
 if [[ ! -f /etc/kubernetes/kubelet.conf ]]; then
   # Before the join there is no local API server: reach the endpoint through the load balancer.
   ${preJoin.trim().split("\n").join("\n  ")}
-  hacluster_kubeadm_config
-  retry 3 30 hacluster_join
+${wait}  hacluster_kubeadm_config
+  retry ${input.joinAttempts ?? 3} 30 hacluster_join
   rm -f ${KUBEADM_RUN}
 fi
-${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}` : ""}
+${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}` : ""}
 echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "worker"}"`;
     return renderScript({
         node: input.node,
         description: `${controlPlane ? "control-plane" : "worker"}, zone ${input.zone}`,
-        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }],
+        files: [
+            ...prepareFiles(input.prepare),
+            { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" },
+            ...(controlPlane ? tokenRefreshFiles() : []),
+        ],
         steps,
     });
 }

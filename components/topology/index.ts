@@ -4,7 +4,10 @@
  */
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "../../config/quorum";
 import { isIPv4 } from "../../config/net";
+import { addressAt, OFFSET, roundRobin, zoneSubnets, type PlacedSubnet } from "../../config/placement";
 import type { ClusterSpec, Host } from "../../config/spec";
+
+export type { PlacedSubnet } from "../../config/placement";
 
 export type Role = "lb" | "etcd" | "control-plane" | "worker";
 
@@ -29,13 +32,27 @@ export interface Endpoint {
     readonly certSANs: readonly string[];
 }
 
-/** How many of each may be lost with the cluster still serving the API and accepting writes. */
+/**
+ * How many of each may be lost with the cluster still serving the API and accepting writes.
+ * `null`: not ours to count (a managed control plane, a cloud load balancer).
+ */
 export interface FailureTolerance {
     readonly zones: number;
-    readonly etcdMembers: number;
-    readonly lbHosts: number;
-    readonly apiServers: number;
+    readonly etcdMembers: number | null;
+    readonly lbHosts: number | null;
+    readonly apiServers: number | null;
     readonly notes: readonly string[];
+}
+
+/** A worker pool placed on a cloud: one scaling group over its zones' subnets. */
+export interface PoolPlacement {
+    readonly name: string;
+    readonly count: number;
+    readonly instanceType: string;
+    readonly zones: readonly string[];
+    readonly labels: Readonly<Record<string, string>>;
+    /** Subnets the group spans (zonal on AWS; the regional subnet on GCP and Azure). */
+    readonly subnets: readonly PlacedSubnet[];
 }
 
 export interface Topology {
@@ -50,6 +67,10 @@ export interface Topology {
     readonly etcdMembers: readonly TopologyNode[];
     readonly endpoint: Endpoint;
     readonly tolerance: FailureTolerance;
+    /** Node subnets on clouds: one per zone on AWS, one regional on GCP and Azure; empty on-prem. */
+    readonly subnets: readonly PlacedSubnet[];
+    /** Worker pools on clouds; empty on-prem (workers are hosts there). */
+    readonly pools: readonly PoolPlacement[];
 }
 
 function place(hosts: readonly Host[], role: Role): TopologyNode[] {
@@ -60,11 +81,54 @@ function unique(values: readonly string[]): string[] {
     return [...new Set(values)];
 }
 
+/** Node subnets of a cloud cluster: existing ones as given, else carved from `network.nodeCidr`. */
+function cloudSubnets(spec: ClusterSpec): PlacedSubnet[] {
+    const cloud = spec.cloud!;
+    const ex = cloud.existingNetwork;
+    if (spec.platform === "aws") {
+        if (ex) return cloud.zones.map((zone, i) => {
+            const s = ex.subnets.find((x) => x.zone === zone) ?? ex.subnets[i];
+            return { zone, cidr: s.cidr, id: s.id };
+        });
+        return zoneSubnets(spec.network.nodeCidr, cloud.zones);
+    }
+    // GCP and Azure subnets are regional: one serves every zone.
+    if (ex) return [{ cidr: ex.subnets[0].cidr, id: ex.subnets[0].id }];
+    return [{ cidr: spec.network.nodeCidr }];
+}
+
+/** Places `count` machines of a role round-robin over the zones, each at a fixed address. */
+function placeCloud(count: number, role: Role, prefix: string, offset: number, zones: readonly string[], subnets: readonly PlacedSubnet[]): TopologyNode[] {
+    const perSubnet = new Map<string, number>();
+    return roundRobin(count, zones).map((zone, index) => {
+        const subnet = subnets.find((s) => s.zone === zone) ?? subnets[0];
+        const k = perSubnet.get(subnet.cidr) ?? 0;
+        perSubnet.set(subnet.cidr, k + 1);
+        return { name: `${prefix}-${index + 1}`, role, zone, address: addressAt(subnet.cidr, offset + k), index };
+    });
+}
+
 export function buildTopology(spec: ClusterSpec): Topology {
-    const lbs = spec.endpoint.kind === "vip" ? place(spec.endpoint.lbHosts, "lb") : [];
-    const etcd = spec.etcd.topology === "external" ? place(spec.etcd.hosts, "etcd") : [];
-    const controlPlanes = place(spec.controlPlane.hosts, "control-plane");
+    const cloud = spec.cloud;
+    const subnets = cloud ? cloudSubnets(spec) : [];
+    const managed = spec.family === "managed";
+    const lbs = spec.endpoint.kind === "vip" && !managed ? place(spec.endpoint.lbHosts, "lb") : [];
+    let etcd: TopologyNode[] = [];
+    let controlPlanes: TopologyNode[] = [];
+    if (!managed) {
+        if (cloud) {
+            controlPlanes = placeCloud(spec.controlPlane.count, "control-plane", "cp", OFFSET.controlPlane, cloud.zones, subnets);
+            if (spec.etcd.topology === "external") etcd = placeCloud(spec.etcd.count, "etcd", "etcd", OFFSET.etcd, cloud.zones, subnets);
+        } else {
+            controlPlanes = place(spec.controlPlane.hosts, "control-plane");
+            if (spec.etcd.topology === "external") etcd = place(spec.etcd.hosts, "etcd");
+        }
+    }
     const workers = place(spec.workers.hosts, "worker");
+    const pools: PoolPlacement[] = spec.workers.pools.map((p) => ({
+        ...p,
+        subnets: subnets.filter((s) => s.zone === undefined || p.zones.includes(s.zone)),
+    }));
     const etcdMembers = spec.etcd.topology === "stacked" ? controlPlanes : etcd;
     return {
         cluster: spec.name,
@@ -74,12 +138,29 @@ export function buildTopology(spec: ClusterSpec): Topology {
         controlPlanes,
         workers,
         etcdMembers,
-        endpoint: endpointOf(spec, controlPlanes, lbs),
-        tolerance: toleranceOf(spec, controlPlanes, etcdMembers, lbs),
+        endpoint: endpointOf(spec, controlPlanes, lbs, subnets),
+        tolerance: managed ? managedTolerance(spec) : toleranceOf(spec, controlPlanes, etcdMembers, lbs),
+        subnets,
+        pools,
     };
 }
 
-function endpointOf(spec: ClusterSpec, controlPlanes: readonly TopologyNode[], lbs: readonly TopologyNode[]): Endpoint {
+function managedTolerance(spec: ClusterSpec): FailureTolerance {
+    const zones = spec.cloud?.zones.length ?? 0;
+    const poolZones = Math.min(...spec.workers.pools.map((p) => p.zones.length), zones);
+    return {
+        zones: poolZones >= 2 ? 1 : 0,
+        etcdMembers: null,
+        lbHosts: null,
+        apiServers: null,
+        notes: [
+            "the provider runs the control plane and etcd across the region's zones",
+            `node pools span ${poolZones} zone${poolZones === 1 ? "" : "s"}`,
+        ],
+    };
+}
+
+function endpointOf(spec: ClusterSpec, controlPlanes: readonly TopologyNode[], lbs: readonly TopologyNode[], subnets: readonly PlacedSubnet[]): Endpoint {
     const e = spec.endpoint;
     let host = e.dnsName;
     let address: string | undefined;
@@ -99,7 +180,13 @@ function endpointOf(spec: ClusterSpec, controlPlanes: readonly TopologyNode[], l
             address = controlPlanes[0]?.address;
             break;
         case "loadBalancer":
-            break; // the cloud platform adds the load balancer's name and address
+            // GCP and Azure internal load balancers take a fixed address in the regional subnet;
+            // AWS's NLB is known by a DNS name the platform adds once it exists.
+            if (spec.platform !== "aws" && subnets.length > 0 && !spec.cloud?.publicEndpoint && spec.family !== "managed") {
+                address = addressAt(subnets[0].cidr, OFFSET.endpoint);
+                dialed.push(address);
+            }
+            break;
         default: {
             const never: never = e;
             throw new Error(`unknown endpoint ${JSON.stringify(never)}`);
@@ -125,7 +212,7 @@ function toleranceOf(
         { what: "etcd members", zones: etcdMembers.map((n) => n.zone), mustRemain: quorum(etcdMembers.length) },
         { what: "control planes", zones: controlPlanes.map((n) => n.zone), mustRemain: 1 },
     ];
-    let lbHosts = 0;
+    let lbHosts: number | null = 0;
     let apiServers = Math.max(0, controlPlanes.length - 1);
     switch (spec.endpoint.kind) {
         case "vip":
@@ -140,6 +227,7 @@ function toleranceOf(
             notes.push("the external load balancer's own redundancy is not counted");
             break;
         case "loadBalancer":
+            lbHosts = null;
             notes.push("the cloud load balancer is redundant across zones");
             break;
     }

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { ConfigError, formatProblem, loadSpec, type RawStackConfig } from "../../config";
-import { host, seeds, seedsCluster, seedsWith } from "./fixtures";
+import { host, merge, seeds, seedsCluster, seedsWith } from "./fixtures";
 
 interface Case {
     readonly name: string;
@@ -15,6 +15,14 @@ interface Case {
 }
 
 const seedsHosts = seedsCluster();
+const awsCloud = { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] };
+
+/** A valid self-managed cloud cluster (3 control planes over 3 zones, 3 workers) with a patch. */
+function cloudCluster(platform: "aws" | "gcp" | "azure", patch: Record<string, any>): RawStackConfig {
+    const cloud = platform === "aws" ? awsCloud : platform === "gcp" ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" } : { region: "westeurope", zones: ["1", "2", "3"] };
+    const base = { name: "c1", network: { nodeCidr: "10.0.0.0/16" }, controlPlane: { count: 3 }, workers: { count: 3 }, cloud };
+    return { profile: "ha", platform, cluster: merge(base, patch) };
+}
 const threeEtcd = [host("etcd1", "211.183.3.21", "rack-a"), host("etcd2", "211.183.3.22", "rack-b"), host("etcd3", "211.183.3.23", "rack-c")];
 
 const cases: Case[] = [
@@ -315,35 +323,94 @@ const cases: Case[] = [
     },
     {
         name: "VIP on a cloud",
-        config: seedsWith({ controlPlane: { hosts: [], count: 3 }, workers: { hosts: [] }, endpoint: { lbHosts: [] } }, { platform: "aws" }),
+        config: seedsWith({ controlPlane: { hosts: [], count: 3 }, workers: { hosts: [] }, endpoint: { lbHosts: [] }, ssh: undefined, cloud: awsCloud }, { platform: "aws" }),
         errors: [
-            'platform: platform "aws" is not available in this version yet. Fix: use onprem (existing hosts over SSH)',
             'cluster.endpoint.kind: a keepalived VIP cannot move between cloud VMs without the cloud\'s API (got "vip" on aws). Fix: use loadBalancer',
             "cluster.endpoint.lbHosts: kind vip needs two LB hosts to fail over between (got 0). Fix: list two hosts that will run HAProxy + keepalived",
         ],
     },
     {
-        name: "hosts listed on a cloud",
+        name: "hosts listed on a cloud, ssh settings and no cloud section",
         config: seedsWith({ endpoint: { kind: "loadBalancer", vip: undefined, lbHosts: [] } }, { platform: "gcp" }),
         errors: [
-            'platform: platform "gcp" is not available in this version yet. Fix: use onprem (existing hosts over SSH)',
+            "cluster.ssh: ssh settings are for on-prem hosts (got them on gcp). Fix: remove cluster.ssh; for break-glass access set cluster.cloud.sshPublicKey and sshAllowedCidrs",
+            "cluster.cloud: platform gcp needs cloud settings (got nothing). Fix: set cluster.cloud.region and cluster.cloud.zones",
             "cluster.controlPlane.hosts: hosts are only for platform onprem (got 3 hosts on gcp). Fix: remove them and set cluster.controlPlane.count",
             "cluster.workers.hosts: hosts are only for platform onprem (got 2 hosts on gcp). Fix: remove them and set cluster.workers.count",
         ],
     },
     {
         name: "too many workers",
-        config: seedsWith({ controlPlane: { hosts: [], count: 3 }, workers: { hosts: [], count: 6000 }, endpoint: { kind: "loadBalancer", vip: undefined, lbHosts: [] } }, { platform: "azure" }),
+        config: cloudCluster("aws", { workers: { count: 6000 } }),
         errors: [
-            'platform: platform "azure" is not available in this version yet. Fix: use onprem (existing hosts over SSH)',
             "cluster.workers.count: 6000 workers is outside 0–5000, the node count Kubernetes is tested for. Fix: split the workload over several clusters",
             "cluster.kubernetes.podSubnet: 10.244.0.0/16 holds 256 node ranges (/24 each) for 6003 nodes. Fix: use a prefix of /11 or shorter",
         ],
     },
     {
-        name: "managed family",
+        name: "ha on a cloud with two zones",
+        config: cloudCluster("aws", { cloud: { zones: ["eu-west-1a", "eu-west-1b"] } }),
+        errors: [
+            "cluster.cloud.zones: profile ha spreads over at least 3 zones (got 2). Fix: list 3 zones of eu-west-1, or use profile dev",
+            "cluster.tolerance.zones: losing zone eu-west-1a (2 of 3 etcd members) would lose etcd quorum; this placement tolerates 0 zone failures (wanted 1). Fix: list at least 3 zones in cluster.cloud.zones, or set cluster.tolerance.zones: 0 to accept it",
+        ],
+    },
+    {
+        name: "zones of another region, and a zone twice",
+        config: cloudCluster("aws", { cloud: { zones: ["us-east-1a", "eu-west-1b", "eu-west-1b"] } }),
+        errors: ['cluster.cloud.zones: a zone is listed twice (got ["us-east-1a","eu-west-1b","eu-west-1b"]). Fix: list each zone once', 'cluster.cloud.zones: zones ["us-east-1a"] are not in region eu-west-1. Fix: use zones of eu-west-1, e.g. eu-west-1a'],
+    },
+    {
+        name: "Azure zone names",
+        config: cloudCluster("azure", { cloud: { region: "westeurope", zones: ["westeurope-1", "2", "3"] } }),
+        errors: ['cluster.cloud.zones: Azure zones are "1", "2" and "3" (got ["westeurope-1"]). Fix: use "1", "2", "3"'],
+    },
+    {
+        name: "GCP without a project",
+        config: cloudCluster("gcp", { cloud: { project: undefined } }),
+        errors: ["cluster.cloud.project: platform gcp needs the project id (got nothing). Fix: set cluster.cloud.project"],
+    },
+    {
+        name: "worker count and pools together, a pool name twice, a pool zone outside the cluster's",
+        config: cloudCluster("aws", { workers: { count: 3, pools: [{ name: "general", count: 2 }, { name: "general", count: 1, zones: ["eu-west-1z"] }] } }),
+        errors: [
+            "cluster.workers.count: count and pools are both set (got count 3). Fix: remove count and size each pool",
+            'cluster.workers.pools[1].name: "general" is used twice. Fix: give every pool a unique name',
+            'cluster.workers.pools[1].zones: ["eu-west-1z"] are not in cluster.cloud.zones. Fix: use zones from cluster.cloud.zones',
+        ],
+    },
+    {
+        name: "existing AWS network with one subnet for three zones",
+        config: cloudCluster("aws", { cloud: { existingNetwork: { networkId: "vpc-123", subnets: [{ id: "subnet-1", cidr: "10.0.0.0/20", zone: "eu-west-1a" }] } } }),
+        errors: ["cluster.cloud.existingNetwork.subnets: AWS subnets are zonal: 1 subnets for 3 zones. Fix: list one subnet per zone, with its zone"],
+    },
+    {
+        name: "machine types on-prem",
+        config: seedsWith({ workers: { instanceType: "m6i.large" } }),
+        errors: ['cluster.workers.instanceType: machine types are only for clouds (got "m6i.large" on onprem). Fix: remove it: on-prem hosts are the machines you listed'],
+    },
+    {
+        name: "managed on-prem with kubeadm settings",
         config: seeds({ family: "managed" }),
-        errors: ['family: managed clusters (EKS, GKE, AKS) are not available in this version (got "managed"). Fix: use self-managed'],
+        errors: [
+            "family: managed clusters run on aws (EKS), gcp (GKE) or azure (AKS), not on-prem. Fix: set hacluster:platform to aws, gcp or azure, or use family self-managed",
+            "cluster.endpoint: is a self-managed (kubeadm) setting; the provider runs the API endpoint in family managed. Fix: remove cluster.endpoint",
+            "cluster.controlPlane: is a self-managed (kubeadm) setting; the provider runs the control plane in family managed. Fix: remove cluster.controlPlane",
+            "cluster.workers.hosts: managed node pools are created, not listed. Fix: remove hosts and set cluster.workers.count or pools",
+        ],
+    },
+    {
+        name: "managed with etcd and keepalived settings",
+        config: { profile: "ha", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" }, etcd: { topology: "external" }, endpoint: { keepalived: { advertIntervalSec: 1 } } } },
+        errors: [
+            "cluster.etcd: is a self-managed (kubeadm) setting; the provider runs etcd in family managed. Fix: remove cluster.etcd",
+            "cluster.endpoint: is a self-managed (kubeadm) setting; the provider runs the API endpoint in family managed. Fix: remove cluster.endpoint",
+        ],
+    },
+    {
+        name: "managed settings on a self-managed cluster",
+        config: cloudCluster("aws", { managed: { releaseChannel: "STABLE" } }),
+        errors: ["cluster.managed: managed settings apply to family managed (got family self-managed). Fix: remove cluster.managed, or set hacluster:family: managed"],
     },
     // --- ssh ---
     {

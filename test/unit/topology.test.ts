@@ -62,3 +62,48 @@ describe("topology", () => {
         assert.ok(t.endpoint.certSANs.includes("api.dev.internal") && t.endpoint.certSANs.includes("lb.example.com"));
     });
 });
+
+describe("topology: clouds", () => {
+    const cloudSpec = (platform: "aws" | "gcp" | "azure", extra: Record<string, any> = {}) => {
+        const cloud = platform === "aws"
+            ? { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+            : platform === "gcp"
+              ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" }
+              : { region: "westeurope", zones: ["1", "2", "3"] };
+        return loadSpec({ profile: "ha", platform, cluster: { name: "c1", network: { nodeCidr: "10.0.0.0/16" }, kubernetes: { podSubnet: "10.64.0.0/12" }, controlPlane: { count: 3 }, workers: { count: 1000 }, cloud, ...extra } }, { stack: "t" }).spec;
+    };
+
+    it("AWS: one subnet per zone, control planes round-robin at fixed addresses, one pool over every subnet", () => {
+        const t = buildTopology(cloudSpec("aws", { etcd: { topology: "external", count: 5 } }));
+        assert.deepEqual(t.subnets.map((s) => `${s.zone}=${s.cidr}`), ["eu-west-1a=10.0.0.0/18", "eu-west-1b=10.0.64.0/18", "eu-west-1c=10.0.128.0/18"]);
+        assert.deepEqual(t.controlPlanes.map((n) => `${n.name}@${n.zone}/${n.address}`), ["cp-1@eu-west-1a/10.0.0.10", "cp-2@eu-west-1b/10.0.64.10", "cp-3@eu-west-1c/10.0.128.10"]);
+        assert.deepEqual(t.etcd.map((n) => n.address), ["10.0.0.30", "10.0.64.30", "10.0.128.30", "10.0.0.31", "10.0.64.31"]);
+        assert.equal(t.pools.length, 1);
+        assert.equal(t.pools[0].count, 1000);
+        assert.equal(t.pools[0].instanceType, "m6i.large");
+        assert.equal(t.pools[0].subnets.length, 3);
+        assert.equal(t.endpoint.address, undefined, "the NLB is known by name");
+        assert.equal(t.tolerance.zones, 1);
+        assert.equal(t.tolerance.etcdMembers, 2);
+    });
+
+    it("GCP and Azure: one regional subnet and a fixed internal load balancer address in the SANs", () => {
+        for (const p of ["gcp", "azure"] as const) {
+            const t = buildTopology(cloudSpec(p));
+            assert.deepEqual(t.subnets, [{ cidr: "10.0.0.0/16" }]);
+            assert.deepEqual(t.controlPlanes.map((n) => n.address), ["10.0.0.10", "10.0.0.11", "10.0.0.12"]);
+            assert.equal(t.endpoint.address, "10.0.0.5");
+            assert.ok(t.endpoint.certSANs.includes("10.0.0.5"));
+        }
+        assert.equal(buildTopology(cloudSpec("azure")).pools[0].instanceType, "Standard_D4s_v5");
+    });
+
+    it("managed: no control planes of ours, pools over the zones", () => {
+        const spec = loadSpec({ profile: "ha", platform: "aws", family: "managed", cluster: { name: "m1", cloud: { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }, workers: { pools: [{ name: "general", count: 6 }, { name: "batch", count: 2, zones: ["eu-west-1a"] }] } } }, { stack: "t" }).spec;
+        const t = buildTopology(spec);
+        assert.equal(t.controlPlanes.length, 0);
+        assert.deepEqual(t.pools.map((p) => `${p.name}:${p.count}:${p.zones.join(",")}`), ["general:6:eu-west-1a,eu-west-1b,eu-west-1c", "batch:2:eu-west-1a"]);
+        assert.equal(t.tolerance.apiServers, null);
+        assert.equal(spec.managed!.releaseChannel, "REGULAR");
+    });
+});
