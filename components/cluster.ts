@@ -2,7 +2,7 @@
  * Picks the platform component for a spec. The platform's module is imported only when chosen,
  * so a stack type-checks and loads only its own cloud provider.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
 import type { ClusterOutputs } from "./outputs";
 
@@ -17,16 +17,29 @@ export async function createCluster(
     options: CreateClusterOptions = {},
     opts?: pulumi.ComponentResourceOptions,
 ): Promise<ClusterOutputs> {
-    if (spec.family === "managed") throw new Error("managed clusters are not available in this version");
+    if (spec.family === "managed") {
+        switch (spec.platform) {
+            case "aws":
+                return new (await import("./managed/eks")).EksCluster(name, { spec }, opts);
+            case "gcp":
+                return new (await import("./managed/gke")).GkeCluster(name, { spec }, opts);
+            case "azure":
+                return new (await import("./managed/aks")).AksCluster(name, { spec }, opts);
+            case "onprem":
+                throw new Error("managed clusters need a cloud platform"); // refused by the config already
+        }
+    }
     switch (spec.platform) {
         case "onprem": {
             const { OnPremCluster } = await import("./onprem");
             return new OnPremCluster(name, { spec, ...(options.sshPrivateKey !== undefined ? { sshPrivateKey: options.sshPrivateKey } : {}) }, opts);
         }
         case "aws":
+            return new (await import("./aws")).AwsCluster(name, { spec }, opts);
         case "gcp":
+            return new (await import("./gcp")).GcpCluster(name, { spec }, opts);
         case "azure":
-            throw new Error(`platform ${spec.platform} is not available in this version`);
+            return new (await import("./azure")).AzureCluster(name, { spec }, opts);
         default: {
             const never: never = spec.platform;
             throw new Error(`unknown platform ${String(never)}`);

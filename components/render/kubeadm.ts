@@ -18,9 +18,13 @@ export type EtcdConfig =
     | { readonly kind: "stacked"; readonly heartbeatIntervalMs: number; readonly electionTimeoutMs: number }
     | { readonly kind: "external"; readonly endpoints: readonly string[] };
 
+/**
+ * The node being configured. A scaling-group worker leaves both out: every instance shares one
+ * config, so kubeadm takes the hostname and the kubelet its default address.
+ */
 export interface KubeadmNode {
-    readonly name: string;
-    readonly address: string;
+    readonly name?: string;
+    readonly address?: string;
 }
 
 export interface KubeadmClusterInput {
@@ -66,10 +70,10 @@ function args(minor: number, values: Args): unknown {
 
 function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
     return {
-        name: input.node.name,
+        ...(input.node.name ? { name: input.node.name } : {}),
         criSocket: CRI_SOCKET,
         // Multi-homed hosts: pin the kubelet to the cluster network's address.
-        kubeletExtraArgs: args(input.minor, { "node-ip": input.node.address }),
+        ...(input.node.address ? { kubeletExtraArgs: args(input.minor, { "node-ip": input.node.address }) } : {}),
     };
 }
 
@@ -142,6 +146,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
     const v4 = input.minor >= V1BETA4_FROM_MINOR;
     const port = input.apiServerPort ?? 6443;
     const role = input.role;
+    if (role.kind !== "join-worker" && !input.node.address) throw new Error("a control plane needs its address (advertiseAddress)");
     switch (role.kind) {
         case "init":
             return [
@@ -157,7 +162,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
                             groups: ["system:bootstrappers:kubeadm:default-node-token"],
                         },
                     ],
-                    localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: port },
+                    localAPIEndpoint: { advertiseAddress: input.node.address!, bindPort: port },
                     nodeRegistration: nodeRegistration(input),
                 },
                 clusterConfiguration(input),
@@ -172,7 +177,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
                     discovery: discovery(input, role.caCertHash),
                     nodeRegistration: nodeRegistration(input),
                     ...(role.kind === "join-control-plane"
-                        ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.node.address, bindPort: port } } }
+                        ? { controlPlane: { localAPIEndpoint: { advertiseAddress: input.node.address!, bindPort: port } } }
                         : {}),
                     ...(v4 ? { timeouts: { discovery: "10m0s" } } : {}),
                 },

@@ -14,7 +14,7 @@ function shapes(v4: boolean) {
     const args = v4 ? argListV4 : argMapV3;
     const apiVersion = z.literal(v4 ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3");
     const nodeRegistration = z.strictObject({
-        name: z.string(),
+        name: z.string().optional(),
         criSocket: z.string().startsWith("unix://"),
         taints: z.array(z.unknown()).nullable().optional(),
         kubeletExtraArgs: args.optional(),

@@ -104,3 +104,16 @@ describe("render: kubeadm", () => {
         assert.throws(() => checkDocuments(JSON.parse(JSON.stringify(docs))));
     });
 });
+
+describe("render: kubeadm for scaling-group workers", () => {
+    it("leaves the node name and address to the instance", () => {
+        const text = renderKubeadmConfig(input({ node: {}, role: { kind: "join-worker", caCertHash: HASH } }));
+        golden("kubeadm-join-pool-v1beta4.yaml", text);
+        const [join] = parse(text);
+        assert.deepEqual(join.nodeRegistration, { criSocket: "unix:///var/run/containerd/containerd.sock" });
+        checkDocuments(parse(text));
+    });
+    it("refuses a control plane without an address", () => {
+        assert.throws(() => renderKubeadmConfig(input({ node: {} })), /a control plane needs its address/);
+    });
+});

@@ -1,0 +1,19 @@
+/** Placeholder until this platform lands: refuses clearly, before any resource is created. */
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec } from "../../config/spec";
+import type { ClusterOutputs } from "../outputs";
+
+export interface AksClusterArgs {
+    readonly spec: ClusterSpec;
+}
+
+export class AksCluster extends pulumi.ComponentResource implements ClusterOutputs {
+    readonly endpoint!: pulumi.Output<string>;
+    readonly kubeconfig!: pulumi.Output<string>;
+    readonly nodes!: ClusterOutputs["nodes"];
+    readonly failureTolerance!: ClusterOutputs["failureTolerance"];
+    constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hacluster:managed:Cluster", name, {}, opts);
+        throw new pulumi.ResourceError(`${args.spec.family} clusters on ${args.spec.platform} are not available in this version`, this);
+    }
+}
