@@ -96,6 +96,7 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
             heartbeatIntervalMs: cfg.etcd.heartbeatIntervalMs,
             electionTimeoutMs: cfg.etcd.electionTimeoutMs,
             version: cfg.etcd.version,
+            backup: { ...cfg.etcd.backup },
             ...(cloudPlatform && cfg.etcd.topology === "external" ? { instanceType: cfg.etcd.instanceType ?? cpType! } : {}),
         },
         endpoint,

@@ -166,6 +166,20 @@ export const EtcdSchema = z.strictObject({
     heartbeatIntervalMs: z.int().min(10).max(5000).default(100),
     /** Raft election timeout in ms: at least 5x the heartbeat. @default 1000 */
     electionTimeoutMs: z.int().min(50).max(50000).default(1000),
+    /** Snapshots of etcd on every member, by a systemd timer. */
+    backup: z
+        .strictObject({
+            /** Snapshots kept on each member. @default 96 (a day at 15 minutes) */
+            keep: z.int().min(1).max(10000).default(96),
+            /** When to snapshot, as a systemd OnCalendar expression. @default "*:0/15" (every 15 minutes) */
+            onCalendar: z.string().regex(/^[-*:/,0-9A-Za-z ]{1,64}$/, { error: "must be a systemd OnCalendar expression|use e.g. *:0/15 or hourly" }).default("*:0/15"),
+            /**
+             * Command run with each snapshot's path as "$1", e.g. `rsync -a "$1" backup@vault:/srv/etcd/`
+             * to keep copies off the cluster. @default none (snapshots stay on the members)
+             */
+            copyCommand: z.string().min(1).optional(),
+        })
+        .prefault({}),
     /** etcd release installed on external members (kubeadm picks the stacked one). @default "3.5.16" */
     version: z.string().regex(/^3\.[4-6]\.\d+$/, { error: "must be an etcd 3.4–3.6 release|use e.g. 3.5.16" }).default("3.5.16"),
 });

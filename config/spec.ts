@@ -77,6 +77,8 @@ export interface EtcdSpec {
     readonly heartbeatIntervalMs: number;
     readonly electionTimeoutMs: number;
     readonly version: string;
+    /** Snapshot timer settings (every member). */
+    readonly backup: { readonly keep: number; readonly onCalendar: string; readonly copyCommand?: string };
     /** Machine type of external members on clouds. */
     readonly instanceType?: string;
 }

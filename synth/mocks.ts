@@ -393,6 +393,10 @@ export class SynthMocks implements pulumi.runtime.Mocks {
             }
             case "random:index/randomString:RandomString":
                 return { result: mockRandomString(name, inputs) };
+            case "random:index/randomBytes:RandomBytes": {
+                const bytes = streamBytes(name, Number(inputs.length ?? 32));
+                return { base64: bytes.toString("base64"), hex: bytes.toString("hex") };
+            }
             case "random:index/randomId:RandomId": {
                 const bytes = streamBytes(name, Number(inputs.byteLength ?? 8));
                 const prefix = typeof inputs.prefix === "string" ? inputs.prefix : "";

@@ -16,10 +16,11 @@ import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
-import { PKI_DIR, type KubeadmClusterInput, type KubeadmRole } from "../render/kubeadm";
+import type { KubeadmClusterInput, KubeadmRole } from "../render/kubeadm";
 import {
     CHECK_SCRIPT,
     ETCD_PKI_DIR,
+    etcdBackupFor,
     etcdHealthScript,
     etcdScript,
     initScript,
@@ -161,16 +162,23 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
             });
         }
 
+        const backupSettings = {
+            ...spec.etcd.backup,
+            etcdVersion: spec.etcd.version,
+            clusterToken: `${spec.name}-etcd`,
+        };
+        const members = topo.etcdMembers.map((m) => ({ name: m.name, address: m.address }));
+
         // --- external etcd ---
         const etcdReady: pulumi.Resource[] = [];
         if (topo.etcd.length > 0) {
-            const members = topo.etcd.map((e) => ({ name: e.name, address: e.address }));
             const boots = topo.etcd.map((e) => {
                 const s = secrets(e, pki.etcdMemberFiles.get(e.name)!, `sudo -n rm -rf ${ETCD_PKI_DIR}`);
                 const script = etcdScript({
                     node: e.name,
                     zone: e.zone,
                     version: spec.etcd.version,
+                    backup: etcdBackupFor("external", e, members, backupSettings),
                     member: {
                         ...ETCD_DEFAULTS,
                         member: { name: e.name, address: e.address },
@@ -209,13 +217,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
             maxPods: spec.kubernetes.maxPodsPerNode,
         };
         const prepare = { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor };
-        const cpSecretFiles = [
-            `${PKI_DIR}/ca.crt`,
-            `${PKI_DIR}/ca.key`,
-            `${PKI_DIR}/sa.key`,
-            `${PKI_DIR}/front-proxy-ca.key`,
-            ...(spec.etcd.topology === "external" ? [`${PKI_DIR}/apiserver-etcd-client.key`] : [`${PKI_DIR}/etcd/ca.key`]),
-        ];
+        const cpSecretFiles = pki.controlPlaneSecretPaths;
         const scriptFor = (node: TopologyNode, role: KubeadmRole): string => {
             const input = {
                 node: node.name,
@@ -226,6 +228,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                 ...(topo.endpoint.address ? { endpointAddress: topo.endpoint.address } : {}),
                 secretFiles: node.role === "control-plane" ? cpSecretFiles : [],
                 ...(spec.kubernetes.cniManifestUrl ? { cniManifestUrl: spec.kubernetes.cniManifestUrl } : {}),
+                ...(node.role === "control-plane" && spec.etcd.topology === "stacked" ? { backup: etcdBackupFor("stacked", node, members, backupSettings) } : {}),
             };
             return role.kind === "init" ? initScript(input) : joinScript(input);
         };

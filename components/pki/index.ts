@@ -14,6 +14,7 @@ import * as tls from "@pulumi/tls";
 import { childName } from "../naming";
 import { ETCD_PKI_DIR, TOKEN_FILE } from "../render/node";
 import { PKI_DIR } from "../render/kubeadm";
+import { ENCRYPTION_CONFIG, renderEncryptionConfig } from "../render/hardening";
 import type { NodeFile } from "../render/script";
 import { discoveryHash } from "./hash";
 
@@ -71,6 +72,8 @@ export class ClusterPki extends pulumi.ComponentResource {
     readonly etcdMemberFiles: ReadonlyMap<string, Files>;
     /** Break-glass admin credentials, when asked for. Secret. */
     readonly admin?: ClientCredentials;
+    /** Paths of the secret files a control plane must hold before kubeadm runs (public list). */
+    readonly controlPlaneSecretPaths: readonly string[];
 
     constructor(name: string, args: ClusterPkiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hacluster:pki:ClusterPki", name, {}, opts);
@@ -128,7 +131,10 @@ export class ClusterPki extends pulumi.ComponentResource {
             );
         };
 
+        // The key that seals Secrets in etcd: same on every control plane, never rotated by a plan.
+        const encryptionKey = new random.RandomBytes(n("encryption-key"), { length: 32 }, caOpts);
         const cpFiles: pulumi.Output<NodeFile>[] = [
+            file(ENCRYPTION_CONFIG, encryptionKey.base64.apply(renderEncryptionConfig)),
             file(`${PKI_DIR}/ca.crt`, kubernetesCa.cert.certPem, "0644"),
             file(`${PKI_DIR}/ca.key`, kubernetesCa.key.privateKeyPem),
             file(`${PKI_DIR}/front-proxy-ca.crt`, frontProxyCa.cert.certPem, "0644"),
@@ -178,6 +184,13 @@ export class ClusterPki extends pulumi.ComponentResource {
             this.admin = { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
         }
         this.controlPlaneFiles = collect(cpFiles);
+        this.controlPlaneSecretPaths = [
+            ENCRYPTION_CONFIG,
+            `${PKI_DIR}/ca.key`,
+            `${PKI_DIR}/sa.key`,
+            `${PKI_DIR}/front-proxy-ca.key`,
+            ...(args.externalEtcdMembers.length === 0 ? [`${PKI_DIR}/etcd/ca.key`] : [`${PKI_DIR}/apiserver-etcd-client.key`]),
+        ];
         this.workerFiles = collect([file(TOKEN_FILE, this.token)]);
         this.etcdMemberFiles = members;
         this.registerOutputs({ discoveryHash: this.discoveryHash, caCertPem: this.caCertPem });

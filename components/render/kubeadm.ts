@@ -8,6 +8,7 @@
  */
 import { stringify } from "yaml";
 import { V1BETA4_FROM_MINOR } from "../../config/versions";
+import { HARDENING } from "./hardening";
 
 /** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
 export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
@@ -78,8 +79,10 @@ function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
 }
 
 function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+    // Hardening first, so a user's apiServerExtraArgs can still override a value deliberately.
     const apiServerArgs: Record<string, string> = {
         "authorization-mode": "Node,RBAC",
+        ...HARDENING.apiServerArgs,
         ...input.apiServerExtraArgs,
     };
     const etcd =
@@ -109,9 +112,13 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
         controlPlaneEndpoint: input.controlPlaneEndpoint,
         certificatesDir: PKI_DIR,
         networking: { podSubnet: input.podSubnet, serviceSubnet: input.serviceSubnet, dnsDomain: input.dnsDomain },
-        apiServer: { certSANs: [...input.certSANs], extraArgs: args(input.minor, apiServerArgs) },
-        controllerManager: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1" }) },
-        scheduler: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1" }) },
+        apiServer: {
+            certSANs: [...input.certSANs],
+            extraArgs: args(input.minor, apiServerArgs),
+            extraVolumes: HARDENING.apiServerVolumes.map((v) => ({ ...v })),
+        },
+        controllerManager: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1", ...HARDENING.controllerManagerArgs }) },
+        scheduler: { extraArgs: args(input.minor, { "bind-address": "127.0.0.1", ...HARDENING.schedulerArgs }) },
         etcd,
     };
 }

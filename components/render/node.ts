@@ -6,10 +6,12 @@
  * Secrets are never in these scripts: the platform delivers them first (root-only files, see
  * `secretsScript`); the steps check they are present and read them from disk.
  */
+import { RESTORE_BIN, renderRestoreScript, renderSnapshotScript, renderSnapshotUnits, SNAPSHOT_BIN, type BackupInput, type RestoreInput } from "./backup";
 import { renderEtcdEnv, renderEtcdUnit, type EtcdMemberInput } from "./etcd";
 import { renderHaproxyCfg, type HaproxyInput } from "./haproxy";
 import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput, type KeepalivedInput } from "./keepalived";
-import { renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
+import { AUDIT_POLICY, renderAuditPolicy } from "./hardening";
+import { PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
 import { prepareFiles, prepareSteps, type PrepareInput } from "./prepare";
 import { renderScript, shq, type NodeFile } from "./script";
 
@@ -91,6 +93,49 @@ export interface EtcdScriptInput {
     readonly version: string;
     /** Bash that puts the member's secret files in place first (clouds). */
     readonly fetchSecrets?: string;
+    /** etcd snapshots on this member. */
+    readonly backup?: NodeBackup;
+}
+
+/** etcd snapshots on a node: the timer, the snapshot script and the restore script. */
+export interface NodeBackup {
+    readonly snapshot: BackupInput;
+    readonly restore: RestoreInput;
+    readonly onCalendar: string;
+    /** etcd release whose etcdctl takes the snapshots on control planes (stacked). */
+    readonly etcdVersion: string;
+}
+
+function backupNodeFiles(b: NodeBackup): NodeFile[] {
+    return [
+        { path: SNAPSHOT_BIN, content: renderSnapshotScript(b.snapshot), mode: "0755" },
+        { path: RESTORE_BIN, content: renderRestoreScript(b.restore), mode: "0755" },
+        ...renderSnapshotUnits(b.onCalendar),
+    ];
+}
+
+const ENABLE_SNAPSHOTS = `systemctl daemon-reload
+systemctl enable --now hacluster-etcd-snapshot.timer
+`;
+
+/** Installs a pinned etcd release (SHA256-checked): the server and etcdctl, or etcdctl alone. */
+function etcdInstall(version: string, bin: string, server: boolean): string {
+    const ctl = `$(dirname ${bin})/etcdctl`;
+    const probe = server ? `${bin} --version` : `"${ctl}" version`;
+    return `ver=${version}
+if ! ${probe} 2>/dev/null | grep -q "etcd.* [Vv]ersion: $ver$"; then
+  command -v curl >/dev/null || { apt-get update -q; apt-get install -y -q curl; }
+  arch=$(dpkg --print-architecture)
+  tarball=etcd-v$ver-linux-$arch.tar.gz
+  tmp=$(mktemp -d)
+  curl -fsSL -o "$tmp/$tarball" "https://github.com/etcd-io/etcd/releases/download/v$ver/$tarball"
+  curl -fsSL -o "$tmp/SHA256SUMS" "https://github.com/etcd-io/etcd/releases/download/v$ver/SHA256SUMS"
+  (cd "$tmp" && grep " $tarball\$" SHA256SUMS | sha256sum -c --quiet -)
+  tar -xzf "$tmp/$tarball" -C "$tmp" --strip-components=1
+${server ? `  install -m 0755 "$tmp/etcd" ${bin}
+` : ""}  install -m 0755 "$tmp/etcdctl" "${ctl}"
+  rm -rf "$tmp"
+fi`;
 }
 
 export function etcdScript(input: EtcdScriptInput): string {
@@ -101,21 +146,9 @@ export function etcdScript(input: EtcdScriptInput): string {
         { path: "/etc/systemd/system/etcd.service", content: renderEtcdUnit(m) },
     ];
     const v = input.version;
+    const backupFiles = input.backup ? backupNodeFiles(input.backup) : [];
     const steps = `${input.fetchSecrets ?? ""}${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
-ver=${v}
-if ! ${bin} --version 2>/dev/null | grep -q "etcd Version: $ver$"; then
-  command -v curl >/dev/null || { apt-get update -q; apt-get install -y -q curl; }
-  arch=$(dpkg --print-architecture)
-  tarball=etcd-v$ver-linux-$arch.tar.gz
-  tmp=$(mktemp -d)
-  curl -fsSL -o "$tmp/$tarball" "https://github.com/etcd-io/etcd/releases/download/v$ver/$tarball"
-  curl -fsSL -o "$tmp/SHA256SUMS" "https://github.com/etcd-io/etcd/releases/download/v$ver/SHA256SUMS"
-  (cd "$tmp" && grep " $tarball\\$" SHA256SUMS | sha256sum -c --quiet -)
-  tar -xzf "$tmp/$tarball" -C "$tmp" --strip-components=1
-  install -m 0755 "$tmp/etcd" ${bin}
-  install -m 0755 "$tmp/etcdctl" "$(dirname ${bin})/etcdctl"
-  rm -rf "$tmp"
-fi
+${etcdInstall(v, bin, true)}
 install -d -m 0700 ${m.dataDir}
 systemctl daemon-reload
 systemctl enable etcd
@@ -127,8 +160,8 @@ if systemctl is-active --quiet etcd; then
 else
   systemctl start --no-block etcd
 fi
-echo "hacluster: etcd member ${input.node} started"`;
-    return renderScript({ node: input.node, description: `etcd, zone ${input.zone}`, files, steps });
+${input.backup ? ENABLE_SNAPSHOTS : ""}echo "hacluster: etcd member ${input.node} started"`;
+    return renderScript({ node: input.node, description: `etcd, zone ${input.zone}`, files: [...files, ...backupFiles], steps });
 }
 
 export interface KubeNodeScriptInput {
@@ -153,6 +186,13 @@ export interface KubeNodeScriptInput {
     readonly waitForEndpoint?: boolean;
     /** `kubeadm join` attempts, with a reset between them. @default 3 */
     readonly joinAttempts?: number;
+    /** etcd snapshots on this control plane (stacked etcd). */
+    readonly backup?: NodeBackup;
+}
+
+function controlPlaneBackupSteps(b: NodeBackup | undefined): string {
+    return b ? `${etcdInstall(b.etcdVersion, "/usr/local/bin/etcd", false)}
+${ENABLE_SNAPSHOTS}` : "";
 }
 
 const TOKEN_REFRESH_BIN = "/usr/local/sbin/hacluster-token-refresh";
@@ -211,11 +251,17 @@ if [[ ! -f /etc/kubernetes/admin.conf ]]; then
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 retry 60 5 kubectl get --raw=/readyz >/dev/null
-${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}${ENABLE_TOKEN_REFRESH}echo "hacluster: ${input.node} initialised the cluster"`;
+${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}${ENABLE_TOKEN_REFRESH}${controlPlaneBackupSteps(input.backup)}echo "hacluster: ${input.node} initialised the cluster"`;
     return renderScript({
         node: input.node,
         description: `control-plane (init), zone ${input.zone}`,
-        files: [...prepareFiles(input.prepare), { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" }, ...tokenRefreshFiles()],
+        files: [
+            ...prepareFiles(input.prepare),
+            { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" },
+            { path: AUDIT_POLICY, content: renderAuditPolicy() },
+            ...tokenRefreshFiles(),
+            ...(input.backup ? backupNodeFiles(input.backup) : []),
+        ],
         steps,
     });
 }
@@ -242,7 +288,7 @@ ${wait}  hacluster_kubeadm_config
   retry ${input.joinAttempts ?? 3} 30 hacluster_join
   rm -f ${KUBEADM_RUN}
 fi
-${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}` : ""}
+${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}${controlPlaneBackupSteps(input.backup)}` : ""}
 echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "worker"}"`;
     return renderScript({
         node: input.node,
@@ -250,7 +296,8 @@ echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "wor
         files: [
             ...prepareFiles(input.prepare),
             { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" },
-            ...(controlPlane ? tokenRefreshFiles() : []),
+            ...(controlPlane ? [{ path: AUDIT_POLICY, content: renderAuditPolicy() }, ...tokenRefreshFiles()] : []),
+            ...(controlPlane && input.backup ? backupNodeFiles(input.backup) : []),
         ],
         steps,
     });
@@ -344,4 +391,46 @@ set -euo pipefail
 ${body}
 echo "hacluster: ${files.length} secret files in place on ${node}"
 `;
+}
+
+/** Backup settings (spec.etcd.backup plus the etcd release). */
+export interface BackupSettings {
+    readonly keep: number;
+    readonly onCalendar: string;
+    readonly copyCommand?: string;
+    readonly etcdVersion: string;
+    readonly clusterToken: string;
+}
+
+/**
+ * Snapshots for one etcd member: on a control plane (stacked: kubeadm's healthcheck-client
+ * certificate) or on an external member (its own certificate).
+ */
+export function etcdBackupFor(
+    topology: "stacked" | "external",
+    member: { readonly name: string; readonly address: string },
+    members: readonly { readonly name: string; readonly address: string }[],
+    s: BackupSettings,
+): NodeBackup {
+    const tls =
+        topology === "stacked"
+            ? { caFile: `${PKI_DIR}/etcd/ca.crt`, certFile: `${PKI_DIR}/etcd/healthcheck-client.crt`, keyFile: `${PKI_DIR}/etcd/healthcheck-client.key` }
+            : { caFile: `${ETCD_PKI_DIR}/ca.crt`, certFile: `${ETCD_PKI_DIR}/peer.crt`, keyFile: `${ETCD_PKI_DIR}/peer.key` };
+    return {
+        snapshot: { endpoint: "https://127.0.0.1:2379", tls, keep: s.keep, ...(s.copyCommand ? { copyCommand: s.copyCommand } : {}) },
+        restore:
+            topology === "external"
+                ? { topology }
+                : {
+                      topology,
+                      stacked: {
+                          name: member.name,
+                          peerUrl: `https://${member.address}:2380`,
+                          initialCluster: members.map((m) => `${m.name}=https://${m.address}:2380`).join(","),
+                          token: s.clusterToken,
+                      },
+                  },
+        onCalendar: s.onCalendar,
+        etcdVersion: s.etcdVersion,
+    };
 }

@@ -75,3 +75,24 @@ export function plain(v: any): any {
     if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
     return v;
 }
+
+/**
+ * Like {@link mock}, with a monitor that also records which resources ask for `protect`
+ * (the mock API's newResource does not see resource options).
+ */
+export function mockRecordingProtect(): { mocks: ReturnType<typeof mock>; protectedNames: Set<string> } {
+    const mocks = mock();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (m: unknown) => any };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { setMockOptions: (m: unknown, project: string, stack: string, preview: boolean) => void };
+    const protectedNames = new Set<string>();
+    class ProtectMonitor extends MockMonitor {
+        registerResource(req: { getProtect(): boolean; getName(): string }, cb: unknown): unknown {
+            if (req.getProtect()) protectedNames.add(req.getName());
+            return super.registerResource(req, cb);
+        }
+    }
+    settings.setMockOptions(new ProtectMonitor(mocks), "hacluster", "test", false);
+    return { mocks, protectedNames };
+}

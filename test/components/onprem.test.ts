@@ -3,7 +3,7 @@ import { loadSpec } from "../../config";
 import type { OnPremCluster as OnPremClusterT } from "../../components/onprem";
 import { scriptNode } from "../../components/render/script";
 import { merge, seeds, seedsCluster, seedsWith, host } from "../unit/fixtures";
-import { FAKE_ADMIN_CONF, isSecret, mock, plain, resolve, settle, type Recorded } from "./harness";
+import { FAKE_ADMIN_CONF, isSecret, mock, mockRecordingProtect, plain, resolve, settle, type Recorded } from "./harness";
 
 type Ctor = typeof OnPremClusterT;
 
@@ -35,6 +35,7 @@ describe("components: on-prem cluster (mocked)", function () {
             "tls:index/privateKey:PrivateKey": 4,
             "tls:index/selfSignedCert:SelfSignedCert": 3,
             "random:index/randomString:RandomString": 1,
+            "random:index/randomBytes:RandomBytes": 1,
             "random:index/randomPassword:RandomPassword": 2,
             // 2 LB hosts x (secrets, bootstrap) + first CP x 2 + 2 joining CPs x 4 + 2 workers x 4 + kubeconfig
             "command:remote:Command": 4 + 2 + 8 + 8 + 1,
@@ -69,6 +70,9 @@ describe("components: on-prem cluster (mocked)", function () {
         assert.ok(boot.includes("@@BOOTSTRAP_TOKEN@@"), "the public kubeadm.yaml holds the placeholder");
         assert.ok(String(plain(all.get("dev-master1-secrets")!.inputs.stdin)).includes(caKey.trim()), "control planes receive the shared CA key");
         assert.ok(!String(plain(all.get("dev-worker1-secrets")!.inputs.stdin)).includes("PRIVATE KEY"), "workers never receive CA keys");
+        assert.match(String(plain(all.get("dev-master2-secrets")!.inputs.stdin)), /kind: EncryptionConfiguration[\s\S]*secretbox/, "control planes receive the encryption config");
+        assert.ok(!boot.includes("EncryptionConfiguration"), "the encryption key is not in the public script");
+        assert.ok(boot.includes("/etc/kubernetes/audit/policy.yaml"), "the audit policy is delivered with the node script");
     });
 
     it("exports the endpoint, nodes by zone, failure tolerance and a secret kubeconfig pointing at the VIP", async () => {
@@ -109,6 +113,25 @@ describe("components: on-prem cluster (mocked)", function () {
         assert.match(String(member.inputs.delete), /kubectl drain 'worker1' --ignore-daemonsets --delete-emptydir-data/);
         assert.match(String(member.inputs.delete), /kubectl delete node 'worker1'/);
         assert.match(String(all.get("dev-worker1-bootstrap")!.inputs.delete), /kubeadm reset -f/);
+    });
+
+    it("CAs, the service-account key and the encryption key are protected in profile ha; leaves are not", async () => {
+        const { protectedNames } = mockRecordingProtect();
+        const { OnPremCluster } = (await import("../../components/onprem")) as { OnPremCluster: Ctor };
+        const { spec } = loadSpec(seedsWith({ etcd: { topology: "external", hosts: [host("etcd1", "211.183.3.21", "rack-a"), host("etcd2", "211.183.3.22", "rack-b"), host("etcd3", "211.183.3.23", "rack-c")] } }), { stack: "dev" });
+        const cluster = new OnPremCluster(spec.name, { spec, sshAgentSocket: "/run/user/1000/ssh-agent.sock" });
+        await resolve(cluster.kubeconfig);
+        await settle();
+        assert.deepEqual([...protectedNames].sort(), [
+            "dev-pki-ca-cert",
+            "dev-pki-ca-key",
+            "dev-pki-encryption-key",
+            "dev-pki-etcd-ca-cert",
+            "dev-pki-etcd-ca-key",
+            "dev-pki-front-proxy-ca-cert",
+            "dev-pki-front-proxy-ca-key",
+            "dev-pki-sa-key",
+        ]);
     });
 
     it("two runs of the same config give identical inputs (a second `pulumi up` changes nothing)", async () => {

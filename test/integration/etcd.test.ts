@@ -7,16 +7,14 @@
  * `after()`, and every wait is bounded.
  */
 import { strict as assert } from "assert";
-import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { EtcdMember, etcdMemberInput, renderEtcdEnv, renderEtcdUnit } from "../../components/render/etcd";
+import { EtcdMember, etcdMemberInput, renderEtcdUnit } from "../../components/render/etcd";
+import { ETCD, EtcdLab, parseEnvFile, run, type Run } from "./etcd-lab";
 
-const ETCD = "/usr/bin/etcd";
-const ETCDCTL = "/usr/bin/etcdctl";
 const MEMBERS: readonly EtcdMember[] = [
     { name: "etcd1", address: "127.0.0.11" },
     { name: "etcd2", address: "127.0.0.12" },
@@ -24,39 +22,6 @@ const MEMBERS: readonly EtcdMember[] = [
 ];
 const HEALTH_DEADLINE_MS = 30_000;
 const ENDPOINTS = MEMBERS.map((m) => `https://${m.address}:2379`);
-
-interface Run {
-    readonly code: number | null;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-/** Runs a command with a hard timeout (SIGKILL); never rejects. */
-function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<Run> {
-    return new Promise((resolve) => {
-        execFile(cmd, args, { env, timeout: timeoutMs, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        });
-    });
-}
-
-/** Parses an EnvironmentFile the way systemd does for unquoted values: KEY=value, `#` comments. */
-function parseEnvFile(text: string): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const raw of text.split("\n")) {
-        const line = raw.trim();
-        if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-        if (!m) throw new Error(`not an EnvironmentFile line: ${raw}`);
-        env[m[1]] = m[2];
-    }
-    return env;
-}
-
-function sleep(ms: number): Promise<void> {
-    return new Promise((r) => setTimeout(r, ms));
-}
 
 function httpsGet(url: string, opts: https.RequestOptions, timeoutMs = 3000): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
@@ -87,115 +52,26 @@ function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number; body:
 
 describe("integration: 3-member etcd cluster from rendered etcd.env (mutual TLS)", function () {
     this.timeout(60_000);
+    let lab: EtcdLab;
     let tmp = "";
-    const procs: ChildProcess[] = [];
-    const exited = new Map<string, number | string>();
     const envs = new Map<string, Record<string, string>>();
-    let ctlEnv: NodeJS.ProcessEnv = {};
-    let tls: string[] = [];
-
-    const logOf = (name: string): string => {
-        try {
-            return fs.readFileSync(path.join(tmp, `${name}.log`), "utf8");
-        } catch {
-            return "";
-        }
-    };
-    const tails = (): string =>
-        MEMBERS.map((m) => `--- ${m.name} (exit ${exited.get(m.name) ?? "-"}) ---\n${logOf(m.name).split("\n").slice(-15).join("\n")}`).join("\n");
-    const etcdctl = (args: readonly string[]): Promise<Run> =>
-        run(ETCDCTL, [...tls, "--dial-timeout=2s", "--command-timeout=4s", ...args], ctlEnv);
+    const logOf = (name: string): string => lab.log(name);
+    const etcdctl = (args: readonly string[]): Promise<Run> => lab.etcdctl(args);
 
     before(function () {
-        for (const bin of [ETCD, ETCDCTL, "/usr/bin/openssl"]) {
-            if (!fs.existsSync(bin)) throw new Error(`${bin} is required for this test`);
-        }
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hacluster-etcd-"));
-        const openssl = (args: string[]): void => {
-            execFileSync("openssl", args, { cwd: tmp, stdio: "pipe", timeout: 20_000 });
-        };
-        const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-        openssl(["req", "-x509", ...ecKey, "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=hacluster-itest-etcd-ca", "-days", "1"]);
-        const leaf = (name: string, cn: string, ext: string[]): void => {
-            fs.writeFileSync(path.join(tmp, `${name}.ext`), [
-                "basicConstraints=critical,CA:FALSE",
-                "keyUsage=critical,digitalSignature,keyEncipherment",
-                ...ext,
-            ].join("\n") + "\n");
-            openssl(["req", "-new", ...ecKey, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`]);
-            openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-days", "1", "-extfile", `${name}.ext`, "-out", `${name}.crt`]);
-        };
-        leaf("etcdctl", "etcdctl", ["extendedKeyUsage=clientAuth"]);
-        for (const m of MEMBERS) {
-            const san = `subjectAltName=IP:${m.address},IP:127.0.0.1,DNS:localhost`;
-            // etcd dials itself (grpc-gateway) with its server certificate: serverAuth and clientAuth.
-            leaf(`${m.name}-server`, m.name, ["extendedKeyUsage=serverAuth,clientAuth", san]);
-            leaf(`${m.name}-peer`, m.name, ["extendedKeyUsage=serverAuth,clientAuth", san]);
-            const pki = path.join(tmp, m.name, "pki");
-            fs.mkdirSync(pki, { recursive: true });
-            fs.copyFileSync(path.join(tmp, "ca.crt"), path.join(pki, "ca.crt"));
-            for (const kind of ["server", "peer"]) {
-                fs.copyFileSync(path.join(tmp, `${m.name}-${kind}.crt`), path.join(pki, `${kind}.crt`));
-                fs.copyFileSync(path.join(tmp, `${m.name}-${kind}.key`), path.join(pki, `${kind}.key`));
-            }
-        }
-        tls = [`--cacert=${path.join(tmp, "ca.crt")}`, `--cert=${path.join(tmp, "etcdctl.crt")}`, `--key=${path.join(tmp, "etcdctl.key")}`];
-        ctlEnv = { PATH: process.env.PATH, ETCDCTL_API: "3" };
-
-        for (const m of MEMBERS) {
-            const text = renderEtcdEnv(
-                etcdMemberInput({
-                    member: m,
-                    members: MEMBERS,
-                    clusterToken: "itest-etcd",
-                    dataDir: path.join(tmp, m.name, "data"),
-                    pkiDir: path.join(tmp, m.name, "pki"),
-                    // Three members share this host: one 127.0.0.1 client listener and one metrics port each.
-                    listenClientOnLocalhost: false,
-                    listenMetricsUrls: `http://${m.address}:2381`,
-                }),
-            );
-            const file = path.join(tmp, m.name, "etcd.env");
-            fs.writeFileSync(file, text);
-            const env = parseEnvFile(fs.readFileSync(file, "utf8"));
-            envs.set(m.name, env);
-            const log = fs.openSync(path.join(tmp, `${m.name}.log`), "w");
-            // Exactly the env file, as systemd would pass it (no inherited ETCD_* variables).
-            const p = spawn(ETCD, [], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", log, log] });
-            fs.closeSync(log);
-            p.on("exit", (code, signal) => exited.set(m.name, code ?? signal ?? "?"));
-            p.on("error", (e) => exited.set(m.name, e.message));
-            procs.push(p);
-        }
+        lab = new EtcdLab(MEMBERS);
+        tmp = lab.tmp;
+        for (const m of MEMBERS) envs.set(m.name, parseEnvFile(fs.readFileSync(lab.envFile(m.name), "utf8")));
+        lab.start();
     });
 
     after(async function () {
         this.timeout(20_000);
-        for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGTERM");
-        const deadline = Date.now() + 3_000;
-        while (procs.some((p) => p.exitCode === null && p.signalCode === null) && Date.now() < deadline) await sleep(100);
-        for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-        const killDeadline = Date.now() + 3_000;
-        while (procs.some((p) => p.exitCode === null && p.signalCode === null) && Date.now() < killDeadline) await sleep(50);
-        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        if (lab) await lab.destroy();
     });
 
     it(`all 3 members report healthy via etcdctl with the client certificate (within ${HEALTH_DEADLINE_MS / 1000} s)`, async () => {
-        const deadline = Date.now() + HEALTH_DEADLINE_MS;
-        let last: Run | undefined;
-        for (;;) {
-            if (exited.size > 0) assert.fail(`an etcd member exited early\n${tails()}`);
-            last = await etcdctl([`--endpoints=${ENDPOINTS.join(",")}`, "endpoint", "health", "-w", "json"]);
-            if (last.code === 0) {
-                const health = JSON.parse(last.stdout) as Array<{ endpoint: string; health: boolean }>;
-                if (health.length === 3 && health.every((h) => h.health)) break;
-            }
-            if (Date.now() > deadline) {
-                assert.fail(`not healthy within ${HEALTH_DEADLINE_MS} ms: ${last.stdout}${last.stderr}\n${tails()}`);
-            }
-            await sleep(250);
-        }
+        await lab.waitHealthy(HEALTH_DEADLINE_MS);
     });
 
     it("etcd recognised every rendered ETCD_* variable (no 'unrecognized environment variable')", () => {

@@ -9,6 +9,14 @@ import { z } from "zod";
 const duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/);
 const argListV4 = z.array(z.strictObject({ name: z.string(), value: z.string() }));
 const argMapV3 = z.record(z.string(), z.string());
+/** kubeadm HostPathMount (same in v1beta3 and v1beta4). */
+const hostPathMount = z.strictObject({
+    name: z.string(),
+    hostPath: z.string().startsWith("/"),
+    mountPath: z.string().startsWith("/"),
+    readOnly: z.boolean().optional(),
+    pathType: z.enum(["", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"]).optional(),
+});
 
 function shapes(v4: boolean) {
     const args = v4 ? argListV4 : argMapV3;
@@ -48,7 +56,7 @@ function shapes(v4: boolean) {
         skipPhases: z.array(z.string()).optional(),
         ...(v4 ? { timeouts: timeouts.optional() } : {}),
     });
-    const control = z.strictObject({ extraArgs: args.optional(), extraVolumes: z.array(z.unknown()).optional() });
+    const control = z.strictObject({ extraArgs: args.optional(), extraVolumes: z.array(hostPathMount).optional() });
     const cluster = z.strictObject({
         apiVersion,
         kind: z.literal("ClusterConfiguration"),
@@ -57,7 +65,12 @@ function shapes(v4: boolean) {
         controlPlaneEndpoint: z.string().regex(/^[a-z0-9.-]+:\d+$/),
         certificatesDir: z.string(),
         networking: z.strictObject({ podSubnet: z.cidrv4(), serviceSubnet: z.cidrv4(), dnsDomain: z.string() }),
-        apiServer: z.strictObject({ certSANs: z.array(z.string()), extraArgs: args.optional(), ...(v4 ? {} : { timeoutForControlPlane: duration.optional() }) }),
+        apiServer: z.strictObject({
+            certSANs: z.array(z.string()),
+            extraArgs: args.optional(),
+            extraVolumes: z.array(hostPathMount).optional(),
+            ...(v4 ? {} : { timeoutForControlPlane: duration.optional() }),
+        }),
         controllerManager: control,
         scheduler: control,
         etcd: z.union([

@@ -61,7 +61,12 @@ describe("render: kubeadm", () => {
         assert.equal(cluster.kubernetesVersion, "v1.34.2");
         assert.deepEqual(cluster.apiServer.certSANs, input().certSANs);
         assert.deepEqual(cluster.networking, { podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/12", dnsDomain: "cluster.local" });
-        assert.deepEqual(cluster.apiServer.extraArgs, [{ name: "authorization-mode", value: "Node,RBAC" }]);
+        const apiArgs = Object.fromEntries(cluster.apiServer.extraArgs.map((a: { name: string; value: string }) => [a.name, a.value]));
+        assert.equal(apiArgs["authorization-mode"], "Node,RBAC");
+        assert.equal(apiArgs["encryption-provider-config"], "/etc/kubernetes/enc/encryption-config.yaml");
+        assert.equal(apiArgs["audit-policy-file"], "/etc/kubernetes/audit/policy.yaml");
+        assert.equal(apiArgs.profiling, "false");
+        assert.deepEqual(cluster.apiServer.extraVolumes.map((v: { name: string }) => v.name), ["encryption-config", "audit-policy", "audit-log"]);
         assert.deepEqual(cluster.etcd.local.extraArgs, [
             { name: "election-timeout", value: "1000" },
             { name: "heartbeat-interval", value: "100" },
@@ -74,7 +79,8 @@ describe("render: kubeadm", () => {
     it("v1beta3 writes extraArgs as a map, v1beta4 as a list of {name, value}", () => {
         const v3 = parse(renderKubeadmConfig(input({ minor: 30, kubernetesVersion: "1.30.6" })))[1];
         const v4 = parse(renderKubeadmConfig(input()))[1];
-        assert.deepEqual(v3.apiServer.extraArgs, { "authorization-mode": "Node,RBAC" });
+        assert.equal(v3.apiServer.extraArgs["authorization-mode"], "Node,RBAC");
+        assert.equal(v3.apiServer.extraArgs["audit-log-maxage"], "30");
         assert.ok(Array.isArray(v4.apiServer.extraArgs));
         assert.deepEqual(parse(renderKubeadmConfig(input({ minor: 30, kubernetesVersion: "1.30.6" })))[0].nodeRegistration.kubeletExtraArgs, { "node-ip": "211.183.3.100" });
     });
