@@ -1,14 +1,18 @@
-/** Golden-file comparison; `UPDATE_GOLDEN=1` rewrites the files. */
+/** Golden-file comparison for renderer tests; `UPDATE_GOLDEN=1` rewrites the files instead. */
 import { strict as assert } from "node:assert";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
+const GOLDEN = path.join(__dirname, "golden");
+
+/** Compares with test/unit/golden/<name>; a missing file fails (run with UPDATE_GOLDEN=1 and review it). */
 export function golden(name: string, actual: string): void {
-    const file = join(__dirname, "golden", name);
-    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) {
-        if (!existsSync(file) && process.env.CI) assert.fail(`golden file ${name} is missing (run with UPDATE_GOLDEN=1 and review it)`);
-        writeFileSync(file, actual);
+    const file = path.join(GOLDEN, name);
+    if (process.env.UPDATE_GOLDEN === "1") {
+        fs.mkdirSync(GOLDEN, { recursive: true });
+        fs.writeFileSync(file, actual);
         return;
     }
-    assert.equal(actual, readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 to accept)`);
+    assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1`);
+    assert.equal(actual, fs.readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`);
 }

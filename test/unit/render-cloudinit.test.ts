@@ -1,7 +1,5 @@
 import { strict as assert } from "assert";
 import * as fc from "fast-check";
-import * as fs from "fs";
-import * as path from "path";
 import { parse } from "yaml";
 import {
     BOOTSTRAP_LOG,
@@ -14,20 +12,8 @@ import {
     userDataSize,
 } from "../../components/render/cloudinit";
 import { renderScript } from "../../components/render/script";
+import { golden } from "./golden";
 
-const GOLDEN = path.join(__dirname, "golden");
-
-/** Compares with test/unit/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
-function golden(name: string, actual: string): void {
-    const file = path.join(GOLDEN, name);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(GOLDEN, { recursive: true });
-        fs.writeFileSync(file, actual);
-        return;
-    }
-    assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1`);
-    assert.equal(actual, fs.readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const SCRIPT = renderScript({
     node: "worker-a-1",

@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import {
     ETCD_DEFAULTS,
     EtcdMember,
@@ -10,20 +8,8 @@ import {
     renderEtcdEnv,
     renderEtcdUnit,
 } from "../../components/render/etcd";
+import { golden } from "./golden";
 
-const GOLDEN = path.join(__dirname, "golden");
-
-/** Compares with test/unit/golden/<name>; UPDATE_GOLDEN=1 rewrites the file instead. */
-function golden(name: string, actual: string): void {
-    const file = path.join(GOLDEN, name);
-    if (process.env.UPDATE_GOLDEN === "1") {
-        fs.mkdirSync(GOLDEN, { recursive: true });
-        fs.writeFileSync(file, actual);
-        return;
-    }
-    assert.ok(fs.existsSync(file), `missing golden file ${file}: run with UPDATE_GOLDEN=1`);
-    assert.equal(actual, fs.readFileSync(file, "utf8"), `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`);
-}
 
 const MEMBERS: readonly EtcdMember[] = [
     { name: "etcd1", address: "10.0.1.11" },
