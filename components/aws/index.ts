@@ -1,19 +1,160 @@
-/** Placeholder until this platform lands: refuses clearly, before any resource is created. */
+/**
+ * Self-managed HA Kubernetes on EC2 (kubeadm), from the same spec and renderers as on-prem:
+ * control planes (and external etcd members) as instances spread round-robin over the zones at
+ * fixed private addresses, an NLB as the API endpoint (named inside the VPC by a Route 53 private
+ * zone), one Auto Scaling group per worker pool, secrets delivered through Secrets Manager.
+ *
+ * Boot order is the nodes' business (they wait for the endpoint and retry joins); the resources
+ * only order what a node needs before it boots: its secret and permission, egress, the endpoint.
+ */
 import * as pulumi from "@pulumi/pulumi";
+import * as ec2 from "@pulumi/aws/ec2";
+import * as ssm from "@pulumi/aws/ssm";
 import type { ClusterSpec } from "../../config/spec";
-import type { ClusterOutputs } from "../outputs";
+import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
+import { ClusterPki } from "../pki";
+import { renderKubeconfig } from "../render/kubeconfig";
+import { buildTopology, type Topology } from "../topology";
+import { n, type AwsContext } from "./common";
+import { attachControlPlanes, createApiEndpoint } from "./endpoint";
+import { createMachine } from "./machines";
+import { createNetwork } from "./network";
+import { createPool } from "./pools";
+import { ec2UserData, etcdNodeScript, initNodeScript, joinControlPlaneScript, poolScript, type Ec2UserData } from "./scripts";
+import { createIdentity } from "./secrets";
+import { createSecurityGroups } from "./security";
 
 export interface AwsClusterArgs {
+    /** A validated spec from `loadSpec` with `platform: aws` and family `self-managed`. */
     readonly spec: ClusterSpec;
 }
 
+/** Canonical's Ubuntu 24.04 LTS (amd64) AMI, read from SSM only when `cloud.image` is not set. */
+export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+const AMI_RE = /^ami-[0-9a-f]{8,17}$/;
+/** Stand-ins of the right size for values known only after resources exist: decide plain vs gzip user-data. */
+const PROBE_HASH = `sha256:${"0".repeat(64)}`;
+const PROBE_DNS = `${"x".repeat(32)}-${"0".repeat(16)}.elb.ap-southeast-4.amazonaws.com`;
+
+type Tolerance = ClusterOutputs["failureTolerance"] extends pulumi.Output<infer T> ? T : never;
+
 export class AwsCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint!: pulumi.Output<string>;
-    readonly kubeconfig!: pulumi.Output<string>;
-    readonly nodes!: ClusterOutputs["nodes"];
-    readonly failureTolerance!: ClusterOutputs["failureTolerance"];
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly nodes: pulumi.Output<NodeSummary[]>;
+    readonly failureTolerance: pulumi.Output<Tolerance>;
+    readonly topology: Topology;
+
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hacluster:aws:Cluster", name, {}, opts);
-        throw new pulumi.ResourceError(`${args.spec.family} clusters on ${args.spec.platform} are not available in this version`, this);
+        const spec = args.spec;
+        const topo = buildTopology(spec);
+        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
+        super("hacluster:aws:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
+        const cloud = spec.cloud;
+        if (spec.platform !== "aws" || spec.family !== "self-managed" || !cloud) {
+            throw new pulumi.ResourceError(`AwsCluster builds self-managed clusters on aws, got ${spec.family} on ${spec.platform}`, this);
+        }
+        if (spec.endpoint.kind === "vip") throw new pulumi.ResourceError("a keepalived VIP cannot move between EC2 instances: use endpoint kind loadBalancer", this);
+        if (cloud.image !== undefined && !AMI_RE.test(cloud.image)) {
+            throw new pulumi.ResourceError(`cluster.cloud.image: ${JSON.stringify(cloud.image)} is not an AMI id. Fix: use an id like ami-0123456789abcdef0 of ${cloud.region}`, this);
+        }
+        for (const p of topo.pools) {
+            if (Object.keys(p.labels).length > 0) pulumi.log.warn(`cluster.workers.pools ${p.name}: labels are not applied to nodes on aws yet (${Object.keys(p.labels).join(", ")})`, this);
+        }
+        this.topology = topo;
+        const ctx: AwsContext = { name, spec, topo, parent: this };
+        const parent = { parent: this };
+
+        const pki = new ClusterPki(
+            n(ctx, "pki"),
+            { cluster: spec.name, externalEtcdMembers: topo.etcd.map((e) => ({ name: e.name, address: e.address })), protectCAs: spec.profile === "ha", adminCredentials: true },
+            parent,
+        );
+        const net = createNetwork(ctx);
+        const nlb = spec.endpoint.kind === "loadBalancer";
+        const sgs = createSecurityGroups(ctx, net, nlb);
+        const api = nlb ? createApiEndpoint(ctx, net, sgs) : undefined;
+
+        const image: pulumi.Input<string> = cloud.image ?? ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, parent).value;
+        const keyName = cloud.sshPublicKey ? new ec2.KeyPair(n(ctx, "ssh"), { publicKey: cloud.sshPublicKey }, parent).id : undefined; // a key pair's id is its name
+        const machine = { image, ...(keyName ? { keyName } : {}) };
+        /** User-data from a value known later, plain or gzip as a probe render of the same size decides. */
+        const userData = (value: pulumi.Output<string>, probe: string, render: (v: string) => Ec2UserData) => ({
+            userData: value.apply(render),
+            gzipped: render(probe).gzipped,
+        });
+
+        // --- external etcd members: each reads only its own secret (its own server/peer key) ---
+        const etcdMachines = topo.etcd.map((e) => {
+            const identity = createIdentity(ctx, e.name, pki.etcdMemberFiles.get(e.name)!);
+            const ud = ec2UserData(etcdNodeScript(spec, topo, e), e.name);
+            return createMachine(ctx, {
+                ...machine,
+                node: e,
+                instanceType: spec.etcd.instanceType!,
+                subnetId: net.subnetId(e.zone),
+                securityGroupIds: [sgs.etcd!.id],
+                identity,
+                userData: pulumi.output(ud),
+                gzipped: ud.gzipped,
+                dependsOn: [...identity.ready, ...net.egress],
+            });
+        });
+
+        // --- control planes: the first runs kubeadm init (its SANs name the NLB), the others join ---
+        const cpIdentity = createIdentity(ctx, "control-plane", pki.controlPlaneFiles);
+        const cpBase = {
+            ...machine,
+            instanceType: spec.controlPlane.instanceType!,
+            securityGroupIds: [sgs.nodes.id, sgs.controlPlane.id],
+            identity: cpIdentity,
+        };
+        const cpReady = [...cpIdentity.ready, ...net.egress, ...(api?.ready ?? [])];
+        const controlPlanes = new Map<string, ec2.Instance>();
+        topo.controlPlanes.forEach((node, i) => {
+            const ud =
+                i === 0
+                    ? userData(api?.dnsName ?? pulumi.output(""), PROBE_DNS, (dns) => ec2UserData(initNodeScript(spec, topo, node, dns ? [dns] : []), node.name))
+                    : userData(pki.discoveryHash, PROBE_HASH, (hash) => ec2UserData(joinControlPlaneScript(spec, topo, node, hash), node.name));
+            controlPlanes.set(
+                node.name,
+                // etcd first: kubeadm init needs the external members answering.
+                createMachine(ctx, { ...cpBase, ...ud, node, subnetId: net.subnetId(node.zone), dependsOn: [...cpReady, ...(i === 0 ? etcdMachines : [])] }),
+            );
+        });
+        if (api) attachControlPlanes(ctx, api, controlPlanes);
+
+        // --- workers: one scaling group per pool ---
+        const workerIdentity = createIdentity(ctx, "worker", pki.workerFiles);
+        for (const pool of topo.pools) {
+            if (pool.subnets.length === 0) throw new pulumi.ResourceError(`worker pool ${pool.name} has no subnet in its zones ${pool.zones.join(", ")}`, this);
+            createPool(ctx, {
+                ...machine,
+                pool,
+                subnetIds: pool.subnets.map((s) => net.subnetId(s.zone!)),
+                securityGroupIds: [sgs.nodes.id],
+                identity: workerIdentity,
+                userDataBase64: pki.discoveryHash.apply((hash) => ec2UserData(poolScript(spec, topo, pool, hash)).base64),
+                // Workers wait for the endpoint at boot; created after the control planes, they wait less.
+                dependsOn: [...workerIdentity.ready, ...net.egress, ...(api?.ready ?? []), ...controlPlanes.values()],
+            });
+        }
+
+        // --- outputs: kubectl dials the NLB's name (in the certificate) from outside the VPC ---
+        const externalAddress = api ? api.dnsName.apply((d) => d || topo.endpoint.host) : undefined;
+        const server = pulumi.interpolate`https://${externalAddress ?? topo.endpoint.address ?? topo.endpoint.host}:${topo.endpoint.port}`;
+        const admin = pki.admin!;
+        const rawKubeconfig = pulumi.secret(
+            pulumi.all([server, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([url, caPem, clientCertPem, clientKeyPem]) =>
+                renderKubeconfig({ cluster: spec.name, server: url, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
+            ),
+        );
+        const outputs = clusterOutputs({ spec, topology: topo, rawKubeconfig, ...(externalAddress ? { externalAddress } : {}) });
+        this.endpoint = outputs.endpoint;
+        this.kubeconfig = outputs.kubeconfig;
+        this.nodes = outputs.nodes;
+        this.failureTolerance = outputs.failureTolerance;
+        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
     }
 }

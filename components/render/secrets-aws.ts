@@ -28,15 +28,18 @@ export interface AwsSecretFetchInput {
     readonly attempts?: number;
     /** Seconds between reads. @default 10 */
     readonly delaySeconds?: number;
+    /** Root-only directory on tmpfs where the fetched script lives while it runs. @default "/run/hacluster" */
+    readonly runDir?: string;
 }
 
-/** Where the fetched script lives while it runs: tmpfs, in a root-only directory. */
-export const AWS_SECRETS_RUN_FILE = "/run/hacluster/secrets.sh";
+/** Where the fetched script lives while it runs: tmpfs, in a root-only directory (also the kubeadm config's). */
+export const AWS_SECRETS_RUN_DIR = "/run/hacluster";
 /** The first line every `secretsScript` text starts with; anything else is not run. */
 const SHEBANG = "#!/usr/bin/env bash";
 
 const SECRET_ID_RE = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const DIR_RE = /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/;
 
 /** Bash that installs the AWS CLI when missing, then fetches and runs the role's secrets script. */
 export function awsFetchSecrets(input: AwsSecretFetchInput): string {
@@ -46,6 +49,8 @@ export function awsFetchSecrets(input: AwsSecretFetchInput): string {
     if (!REGION_RE.test(input.region)) throw new Error(`secrets-aws: ${JSON.stringify(input.region)} is not an AWS region`);
     if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1000) throw new Error(`secrets-aws: attempts must be 1..1000, got ${attempts}`);
     if (!Number.isInteger(delay) || delay < 1 || delay > 600) throw new Error(`secrets-aws: delaySeconds must be 1..600, got ${delay}`);
+    const dir = input.runDir ?? AWS_SECRETS_RUN_DIR;
+    if (!DIR_RE.test(dir) || dir.split("/").includes("..")) throw new Error(`secrets-aws: runDir must be an absolute directory path, got ${JSON.stringify(dir)}`);
     const id = shq(input.secretId);
     return `# --- secrets: root-only files from AWS Secrets Manager (${input.secretId}), read with this instance's role ---
 hacluster_aws_cli() {
@@ -64,8 +69,8 @@ hacluster_aws() {
   AWS_PAGER="" "$bin" "$@"
 }
 hacluster_fetch_secrets() {
-  local file=${AWS_SECRETS_RUN_FILE} rc=0
-  install -d -m 0700 /run/hacluster
+  local file=${dir}/secrets.sh rc=0
+  install -d -m 0700 ${dir}
   rm -f "$file"
   # The value is a script that writes root-only files: into a root-only file, never printed.
   if ! (umask 077; hacluster_aws secretsmanager get-secret-value --region ${input.region} --secret-id ${id} --query SecretString --output text >"$file"); then
