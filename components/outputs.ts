@@ -77,7 +77,8 @@ export function clusterFacts(spec: ClusterSpec, t: Topology): ClusterFacts {
         kubernetesVersion: spec.kubernetes.version,
         controlPlanes: { count: t.controlPlanes.length, zones: t.controlPlanes.map((n) => n.zone) },
         etcd: { topology: spec.etcd.topology, members: t.etcdMembers.length, zones: t.etcdMembers.map((n) => n.zone) },
-        endpoint: { kind: e.kind, healthCheck: e.kind === "vip" ? `https ${e.haproxy.healthPath}` : null },
+        // Every platform's load balancer checks the API servers with HTTPS /readyz; an external one is the user's.
+        endpoint: { kind: e.kind, healthCheck: e.kind === "vip" ? `https ${e.haproxy.healthPath}` : e.kind === "loadBalancer" ? "https /readyz" : null },
         // No worker count here: adding a worker must not change the cluster component's inputs.
         tolerance: t.tolerance,
     };

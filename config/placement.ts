@@ -21,26 +21,29 @@ export interface PlacedSubnet {
     readonly id?: string;
 }
 
+/** Bits that split a network into equal blocks: one per zone plus at least one spare. */
+function splitBits(zones: number): number {
+    return Math.ceil(Math.log2(zones + 1));
+}
+
 /**
- * Splits a network into equal blocks, one per zone (AWS subnets are zonal), keeping the
- * remaining blocks free (e.g. for public subnets). 3 zones in a /16 → three /18s.
+ * Splits a network into equal blocks, one per zone (AWS subnets are zonal), keeping at least one
+ * block free (e.g. for public subnets). 3 zones in a /16 → three /18s and one spare /18.
  */
 export function zoneSubnets(networkCidr: string, zones: readonly string[]): PlacedSubnet[] {
-    const bits = Math.ceil(Math.log2(Math.max(zones.length, 1)));
     const c = parseCidr(networkCidr);
-    const prefix = c.prefix + bits;
+    const prefix = c.prefix + splitBits(zones.length);
     const size = 2 ** (32 - prefix);
     return zones.map((zone, i) => ({ zone, cidr: `${nthAddress(networkCidr, i * size)}/${prefix}` }));
 }
 
-/** The spare block after the zone subnets (same size), e.g. for public subnets; undefined if none. */
+/** The blocks left after {@link zoneSubnets} (never overlapping them), e.g. for public subnets. */
 export function spareSubnets(networkCidr: string, zones: readonly string[]): string[] {
-    const bits = Math.ceil(Math.log2(Math.max(zones.length, 1))) + (zones.length === 2 ** Math.ceil(Math.log2(Math.max(zones.length, 1))) ? 1 : 0);
+    const bits = splitBits(zones.length);
     const c = parseCidr(networkCidr);
     const prefix = c.prefix + bits;
     const size = 2 ** (32 - prefix);
-    const total = 2 ** bits;
-    return Array.from({ length: total - zones.length }, (_, i) => `${nthAddress(networkCidr, (zones.length + i) * size)}/${prefix}`);
+    return Array.from({ length: 2 ** bits - zones.length }, (_, i) => `${nthAddress(networkCidr, (zones.length + i) * size)}/${prefix}`);
 }
 
 /** Address at a host offset inside a subnet. */

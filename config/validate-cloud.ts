@@ -96,6 +96,11 @@ function checkPools(cfg: ClusterConfig, d: Derived, add: Add): void {
         const path = `${P}.workers.pools[${i}]`;
         if (names.has(p.name)) add(`${path}.name`, `${show(p.name)} is used twice`, "give every pool a unique name");
         names.add(p.name);
+        for (const key of Object.keys(p.labels)) {
+            // The NodeRestriction admission plugin refuses other kubernetes.io / k8s.io labels set by a kubelet.
+            const reserved = /(^|\.)(kubernetes\.io|k8s\.io)\//.test(key) && !/^(node|kubelet)\.kubernetes\.io\//.test(key);
+            if (reserved) add(`${path}.labels`, `a kubelet may not set the label ${show(key)} (reserved kubernetes.io / k8s.io namespace)`, "use your own prefix, e.g. example.com/tier, or node.kubernetes.io/...");
+        }
         const bad = (p.zones ?? []).filter((z) => !cfg.cloud?.zones.includes(z));
         if (bad.length > 0) add(`${path}.zones`, `${show(bad)} are not in cluster.cloud.zones`, "use zones from cluster.cloud.zones");
     });

@@ -315,6 +315,11 @@ const DIGITS = "0123456789";
 const SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
 /** Deterministic bytes from a seed (SHA-256 in counter mode). */
+/** A deterministic address in TEST-NET-3 (203.0.113.0/24), reserved for documentation. */
+function testNetAddress(seed: string): string {
+    return `203.0.113.${1 + (streamBytes(seed, 1)[0] % 254)}`;
+}
+
 function streamBytes(seed: string, n: number): Buffer {
     const chunks: Buffer[] = [];
     for (let i = 0; chunks.length * 32 < n; i++) chunks.push(crypto.createHash("sha256").update(`${seed}#${i}`).digest());
@@ -419,6 +424,15 @@ export class SynthMocks implements pulumi.runtime.Mocks {
             case "command:remote:Command":
             case "command:local:Command":
                 return { stdout: "", stderr: "" };
+            // Cloud outputs that flow into certificates and endpoints: documentation-range values.
+            case "aws:lb/loadBalancer:LoadBalancer":
+                return { dnsName: `${name}-${streamBytes(name, 4).toString("hex")}.elb.amazonaws.com`, zoneId: "Z0MOCKELBZONE", arn: `arn:aws:elasticloadbalancing:mock:000000000000:loadbalancer/net/${name}` };
+            case "aws:ec2/eip:Eip":
+                return { publicIp: testNetAddress(name), allocationId: `eipalloc-${streamBytes(name, 8).toString("hex")}` };
+            case "gcp:compute/address:Address":
+                return { address: inputs.address ?? testNetAddress(name), selfLink: `https://www.googleapis.com/compute/v1/mock/addresses/${name}` };
+            case "azure-native:network:PublicIPAddress":
+                return { ipAddress: testNetAddress(name) };
             default:
                 return {};
         }

@@ -528,8 +528,15 @@ function nodeTable(nodes: unknown): string[] {
     const counts = new Map<string, Map<string, number>>();
     const zones = new Set<string>();
     let total = 0;
+    // A scaling-group pool is one entry spanning zones: listed on its own line below the table.
+    const pools: string[] = [];
     for (const n of nodes as NodeEntry[]) {
         if (!isObj(n)) continue;
+        if (typeof n.count === "number") {
+            total += n.count;
+            pools.push(`  ${typeof n.role === "string" ? n.role : "?"} pool ${String(n.name)}: ${n.count} over ${String(n.zone ?? "-").split(",").join(", ")} (one scaling group)`);
+            continue;
+        }
         const role = typeof n.role === "string" ? n.role : "?";
         const zone = typeof n.zone === "string" ? n.zone : "-";
         const c = typeof n.count === "number" ? n.count : 1;
@@ -565,6 +572,8 @@ function nodeTable(nodes: unknown): string[] {
             lines.push(`  ${role}: ${sum} (${shown.join(", ")})`);
         }
     }
+    lines.push(...pools.slice(0, 6));
+    if (pools.length > 6) lines.push(`  … ${pools.length - 6} more pools in plan.json`);
     return lines;
 }
 

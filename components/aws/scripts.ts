@@ -6,9 +6,8 @@
  */
 import type { ClusterSpec } from "../../config/spec";
 import { EC2_USER_DATA_LIMIT_BYTES, gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
-import { ETCD_DEFAULTS } from "../render/etcd";
-import { PKI_DIR, type KubeadmClusterInput } from "../render/kubeadm";
-import { ETCD_PKI_DIR, etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
 import { awsFetchSecrets } from "../render/secrets-aws";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 
@@ -26,35 +25,10 @@ export function secretName(cluster: string, role: string): string {
 }
 
 /** The root-only files control planes require before kubeadm runs (besides the token). */
-export function controlPlaneSecretFiles(spec: ClusterSpec): string[] {
-    return [
-        `${PKI_DIR}/ca.crt`,
-        `${PKI_DIR}/ca.key`,
-        `${PKI_DIR}/sa.key`,
-        `${PKI_DIR}/front-proxy-ca.key`,
-        ...(spec.etcd.topology === "external" ? [`${PKI_DIR}/apiserver-etcd-client.key`] : [`${PKI_DIR}/etcd/ca.key`]),
-    ];
-}
+export const controlPlaneSecretFiles = controlPlaneSecretPaths;
 
 /** The cluster-wide part of every kubeadm config. `extraSANs`: names known only once resources exist (the NLB). */
-export function kubeadmCluster(spec: ClusterSpec, topo: Topology, extraSANs: readonly string[] = []): KubeadmClusterInput {
-    return {
-        clusterName: spec.name,
-        kubernetesVersion: spec.kubernetes.version,
-        minor: spec.kubernetes.minor,
-        controlPlaneEndpoint: topo.endpoint.controlPlaneEndpoint,
-        certSANs: [...new Set([...topo.endpoint.certSANs, ...extraSANs.filter((s) => s !== "")])],
-        podSubnet: spec.kubernetes.podSubnet,
-        serviceSubnet: spec.kubernetes.serviceSubnet,
-        dnsDomain: spec.kubernetes.dnsDomain,
-        etcd:
-            spec.etcd.topology === "stacked"
-                ? { kind: "stacked", heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs, electionTimeoutMs: spec.etcd.electionTimeoutMs }
-                : { kind: "external", endpoints: topo.etcd.map((e) => `https://${e.address}:${ETCD_DEFAULTS.clientPort}`) },
-        apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
-        maxPods: spec.kubernetes.maxPodsPerNode,
-    };
-}
+export const kubeadmCluster = kubeadmClusterInput;
 
 function base(spec: ClusterSpec, topo: Topology, role: SecretRole) {
     return {
@@ -74,6 +48,7 @@ export function initNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo, extraSANs), node: { name: node.name, address: node.address }, role: { kind: "init", tokenTtl: TOKEN_TTL } },
+        ...withBackup(spec, topo, node),
         secretFiles: controlPlaneSecretFiles(spec),
     });
 }
@@ -85,6 +60,7 @@ export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: 
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo), node: { name: node.name, address: node.address }, role: { kind: "join-control-plane", caCertHash } },
+        ...withBackup(spec, topo, node),
         secretFiles: controlPlaneSecretFiles(spec),
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -100,7 +76,7 @@ export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacemen
         ...base(spec, topo, "worker"),
         node: pool.name,
         zone: pool.zones.join(","),
-        kubeadm: { ...kubeadmCluster(spec, topo), node: {}, role: { kind: "join-worker", caCertHash } },
+        kubeadm: { ...kubeadmCluster(spec, topo), node: { labels: pool.labels }, role: { kind: "join-worker", caCertHash } },
         secretFiles: [],
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -114,15 +90,8 @@ export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
         zone: node.zone,
         version: spec.etcd.version,
         fetchSecrets: awsFetchSecrets({ secretId: secretName(spec.name, node.name), region: spec.cloud!.region }),
-        member: {
-            ...ETCD_DEFAULTS,
-            member: { name: node.name, address: node.address },
-            members: topo.etcd.map((e) => ({ name: e.name, address: e.address })),
-            clusterToken: `${spec.name}-etcd`,
-            pkiDir: ETCD_PKI_DIR,
-            heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs,
-            electionTimeoutMs: spec.etcd.electionTimeoutMs,
-        },
+        member: etcdMemberInputFor(spec, topo, node),
+        ...withBackup(spec, topo, node),
     });
 }
 

@@ -16,11 +16,11 @@ import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
-import type { KubeadmClusterInput, KubeadmRole } from "../render/kubeadm";
+import type { KubeadmRole } from "../render/kubeadm";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
 import {
     CHECK_SCRIPT,
     ETCD_PKI_DIR,
-    etcdBackupFor,
     etcdHealthScript,
     etcdScript,
     initScript,
@@ -162,12 +162,6 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
             });
         }
 
-        const backupSettings = {
-            ...spec.etcd.backup,
-            etcdVersion: spec.etcd.version,
-            clusterToken: `${spec.name}-etcd`,
-        };
-        const members = topo.etcdMembers.map((m) => ({ name: m.name, address: m.address }));
 
         // --- external etcd ---
         const etcdReady: pulumi.Resource[] = [];
@@ -178,16 +172,8 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                     node: e.name,
                     zone: e.zone,
                     version: spec.etcd.version,
-                    backup: etcdBackupFor("external", e, members, backupSettings),
-                    member: {
-                        ...ETCD_DEFAULTS,
-                        member: { name: e.name, address: e.address },
-                        members,
-                        clusterToken: `${spec.name}-etcd`,
-                        pkiDir: ETCD_PKI_DIR,
-                        heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs,
-                        electionTimeoutMs: spec.etcd.electionTimeoutMs,
-                    },
+                    ...withBackup(spec, topo, e),
+                    member: etcdMemberInputFor(spec, topo, e),
                 });
                 // Data is moved aside, not deleted, when a member is removed.
                 const del = "sudo -n sh -c 'systemctl disable --now etcd; [ -d /var/lib/etcd ] && mv /var/lib/etcd /var/lib/etcd.removed-$(date +%s) || true'";
@@ -200,24 +186,9 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         }
 
         // --- control planes and workers ---
-        const cluster: KubeadmClusterInput = {
-            clusterName: spec.name,
-            kubernetesVersion: spec.kubernetes.version,
-            minor: spec.kubernetes.minor,
-            controlPlaneEndpoint: topo.endpoint.controlPlaneEndpoint,
-            certSANs: topo.endpoint.certSANs,
-            podSubnet: spec.kubernetes.podSubnet,
-            serviceSubnet: spec.kubernetes.serviceSubnet,
-            dnsDomain: spec.kubernetes.dnsDomain,
-            etcd:
-                spec.etcd.topology === "stacked"
-                    ? { kind: "stacked", heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs, electionTimeoutMs: spec.etcd.electionTimeoutMs }
-                    : { kind: "external", endpoints: topo.etcd.map((e) => `https://${e.address}:${ETCD_DEFAULTS.clientPort}`) },
-            apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
-            maxPods: spec.kubernetes.maxPodsPerNode,
-        };
+        const cluster = kubeadmClusterInput(spec, topo);
         const prepare = { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor };
-        const cpSecretFiles = pki.controlPlaneSecretPaths;
+        const cpSecretFiles = controlPlaneSecretPaths(spec);
         const scriptFor = (node: TopologyNode, role: KubeadmRole): string => {
             const input = {
                 node: node.name,
@@ -228,7 +199,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                 ...(topo.endpoint.address ? { endpointAddress: topo.endpoint.address } : {}),
                 secretFiles: node.role === "control-plane" ? cpSecretFiles : [],
                 ...(spec.kubernetes.cniManifestUrl ? { cniManifestUrl: spec.kubernetes.cniManifestUrl } : {}),
-                ...(node.role === "control-plane" && spec.etcd.topology === "stacked" ? { backup: etcdBackupFor("stacked", node, members, backupSettings) } : {}),
+                ...withBackup(spec, topo, node),
             };
             return role.kind === "init" ? initScript(input) : joinScript(input);
         };

@@ -17,6 +17,7 @@ import { PKI_DIR } from "../render/kubeadm";
 import { ENCRYPTION_CONFIG, renderEncryptionConfig } from "../render/hardening";
 import type { NodeFile } from "../render/script";
 import { discoveryHash } from "./hash";
+import { controlPlaneSecretPaths } from "./paths";
 
 export { discoveryHash } from "./hash";
 
@@ -184,13 +185,7 @@ export class ClusterPki extends pulumi.ComponentResource {
             this.admin = { certPem: cert.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
         }
         this.controlPlaneFiles = collect(cpFiles);
-        this.controlPlaneSecretPaths = [
-            ENCRYPTION_CONFIG,
-            `${PKI_DIR}/ca.key`,
-            `${PKI_DIR}/sa.key`,
-            `${PKI_DIR}/front-proxy-ca.key`,
-            ...(args.externalEtcdMembers.length === 0 ? [`${PKI_DIR}/etcd/ca.key`] : [`${PKI_DIR}/apiserver-etcd-client.key`]),
-        ];
+        this.controlPlaneSecretPaths = controlPlaneSecretPaths(args.externalEtcdMembers.length === 0 ? "stacked" : "external");
         this.workerFiles = collect([file(TOKEN_FILE, this.token)]);
         this.etcdMemberFiles = members;
         this.registerOutputs({ discoveryHash: this.discoveryHash, caCertPem: this.caCertPem });

@@ -26,6 +26,8 @@ export type EtcdConfig =
 export interface KubeadmNode {
     readonly name?: string;
     readonly address?: string;
+    /** Labels the kubelet registers the node with (a pool's labels). */
+    readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface KubeadmClusterInput {
@@ -70,11 +72,15 @@ function args(minor: number, values: Args): unknown {
 }
 
 function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
+    const kubelet: Record<string, string> = {};
+    // Multi-homed hosts: pin the kubelet to the cluster network's address.
+    if (input.node.address) kubelet["node-ip"] = input.node.address;
+    const labels = Object.entries(input.node.labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    if (labels.length > 0) kubelet["node-labels"] = labels.map(([k, v]) => `${k}=${v}`).join(",");
     return {
         ...(input.node.name ? { name: input.node.name } : {}),
         criSocket: CRI_SOCKET,
-        // Multi-homed hosts: pin the kubelet to the cluster network's address.
-        ...(input.node.address ? { kubeletExtraArgs: args(input.minor, { "node-ip": input.node.address }) } : {}),
+        ...(Object.keys(kubelet).length > 0 ? { kubeletExtraArgs: args(input.minor, kubelet) } : {}),
     };
 }
 

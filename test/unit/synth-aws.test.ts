@@ -71,7 +71,8 @@ describe("synth: the aws stack of the real program", function () {
         assert.ok(asg.dependsOn.includes("aws-ha-cp-1") && asg.dependsOn.includes("aws-ha-secret-worker-value"), "workers boot after their secret and the control planes");
         const cp1 = three.plan.resources.find((r) => r.name === "aws-ha-cp-1")!;
         assert.ok(cp1.dependsOn.includes("aws-ha-secret-control-plane-value") && cp1.dependsOn.includes("aws-ha-role-control-plane-read-secret"));
-        assert.match(three.stdout, /control-plane\s+1\s+-\s+1\s+1\s+3/);
+        assert.match(three.stdout, /control-plane\s+1\s+1\s+1\s+3/);
+        assert.match(three.stdout, /worker pool workers: 3 over eu-west-1a, eu-west-1b, eu-west-1c/);
     });
 
     it("writes user-data and its files for every control plane and one entry for the pool", () => {
@@ -108,7 +109,7 @@ describe("synth: the aws stack of the real program", function () {
         const before = new Map(three.plan.resources.map((r) => [r.name, JSON.stringify(r.inputs)]));
         const changed = thousand.plan.resources.filter((r) => before.get(r.name) !== JSON.stringify(r.inputs)).map((r) => r.name);
         assert.deepEqual(changed, ["aws-ha-workers"]);
-        assert.match(thousand.stdout, /worker\s+-\s+1000\s+-\s+-\s+1000/);
+        assert.match(thousand.stdout, /worker pool workers: 1000 over eu-west-1a, eu-west-1b, eu-west-1c \(one scaling group\)/);
         // Modest on a 2-core machine (child process start and ts-node included).
         assert.ok(thousand.ms < 60_000, `synth took ${thousand.ms} ms`);
     });

@@ -138,7 +138,8 @@ describe("synth: fixture program through the CLI", function () {
         assert.match(run.stdout, /^hacluster\/dev: 23 resources, node files for 8 nodes/);
         assert.match(run.stdout, /\s15 {2}command:remote:Command\n/);
         assert.match(run.stdout, /role\s+zone-a\s+zone-b\s+zone-c\s+total/);
-        assert.match(run.stdout, /worker\s+1\s+1\s+3\s+5/);
+        assert.match(run.stdout, /worker\s+1\s+1\s+-\s+2/);
+        assert.match(run.stdout, /worker pool pool-a: 3 over zone-c \(one scaling group\)/);
         assert.match(run.stdout, /Failure tolerance \(may be lost\): 1 zone, 1 etcd member, 1 LB host, 2 API servers/);
         assert.ok(run.stdout.includes(path.join(out, "plan.json")));
         assert.equal(run.stderr.replace(/npm warn.*\n/g, ""), "");

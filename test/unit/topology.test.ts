@@ -107,3 +107,16 @@ describe("topology: clouds", () => {
         assert.equal(spec.managed!.releaseChannel, "REGULAR");
     });
 });
+
+describe("placement: zone and spare subnets", () => {
+    it("never overlap, for 1 to 7 zones", async () => {
+        const { zoneSubnets, spareSubnets } = await import("../../config/placement");
+        const { overlaps } = await import("../../config/net");
+        for (let n = 1; n <= 7; n++) {
+            const zones = Array.from({ length: n }, (_, i) => `z${i}`);
+            const all = [...zoneSubnets("10.0.0.0/16", zones).map((s) => s.cidr), ...spareSubnets("10.0.0.0/16", zones)];
+            assert.ok(spareSubnets("10.0.0.0/16", zones).length >= 1, `${n} zones leave a spare block`);
+            for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) assert.ok(!overlaps(all[i], all[j]), `${n} zones: ${all[i]} overlaps ${all[j]}`);
+        }
+    });
+});

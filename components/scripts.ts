@@ -1,0 +1,71 @@
+/**
+ * The mapping every platform shares from spec + topology to the renderers' inputs: the
+ * cluster-wide kubeadm settings, and etcd backups for a member. Platforms add only what is
+ * theirs (how secrets arrive, extra SANs known once their load balancer exists).
+ */
+import type { ClusterSpec } from "../config/spec";
+import { controlPlaneSecretPaths as secretPaths } from "./pki/paths";
+import { ETCD_DEFAULTS, type EtcdMemberInput } from "./render/etcd";
+import type { KubeadmClusterInput } from "./render/kubeadm";
+import { ETCD_PKI_DIR, etcdBackupFor, type NodeBackup } from "./render/node";
+import type { Topology, TopologyNode } from "./topology";
+
+/** The cluster-wide part of every kubeadm config. `extraSANs`: names known once resources exist. */
+export function kubeadmClusterInput(spec: ClusterSpec, topo: Topology, extraSANs: readonly string[] = []): KubeadmClusterInput {
+    return {
+        clusterName: spec.name,
+        kubernetesVersion: spec.kubernetes.version,
+        minor: spec.kubernetes.minor,
+        controlPlaneEndpoint: topo.endpoint.controlPlaneEndpoint,
+        certSANs: [...new Set([...topo.endpoint.certSANs, ...extraSANs.filter((s) => s !== "")])],
+        podSubnet: spec.kubernetes.podSubnet,
+        serviceSubnet: spec.kubernetes.serviceSubnet,
+        dnsDomain: spec.kubernetes.dnsDomain,
+        etcd:
+            spec.etcd.topology === "stacked"
+                ? { kind: "stacked", heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs, electionTimeoutMs: spec.etcd.electionTimeoutMs }
+                : { kind: "external", endpoints: topo.etcd.map((e) => `https://${e.address}:${ETCD_DEFAULTS.clientPort}`) },
+        apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
+        maxPods: spec.kubernetes.maxPodsPerNode,
+    };
+}
+
+/**
+ * etcd snapshots for a node that holds a member: every control plane with stacked etcd, every
+ * external member; undefined for any other node.
+ */
+export function etcdBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode): NodeBackup | undefined {
+    const kind = spec.etcd.topology;
+    const holds = kind === "stacked" ? node.role === "control-plane" : node.role === "etcd";
+    if (!holds) return undefined;
+    const members = topo.etcdMembers.map((m) => ({ name: m.name, address: m.address }));
+    return etcdBackupFor(kind, node, members, {
+        ...spec.etcd.backup,
+        etcdVersion: spec.etcd.version,
+        clusterToken: `${spec.name}-etcd`,
+    });
+}
+
+/** The root-only files a control plane must hold before kubeadm runs, besides the join token. */
+export function controlPlaneSecretPaths(spec: ClusterSpec): string[] {
+    return secretPaths(spec.etcd.topology);
+}
+
+/** An external etcd member's configuration, as every platform renders it. */
+export function etcdMemberInputFor(spec: ClusterSpec, topo: Topology, node: TopologyNode): EtcdMemberInput {
+    return {
+        ...ETCD_DEFAULTS,
+        member: { name: node.name, address: node.address },
+        members: topo.etcd.map((e) => ({ name: e.name, address: e.address })),
+        clusterToken: `${spec.name}-etcd`,
+        pkiDir: ETCD_PKI_DIR,
+        heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs,
+        electionTimeoutMs: spec.etcd.electionTimeoutMs,
+    };
+}
+
+/** Backup settings for a node script, when the node holds an etcd member. */
+export function withBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode): { backup?: NodeBackup } {
+    const backup = etcdBackup(spec, topo, node);
+    return backup ? { backup } : {};
+}
