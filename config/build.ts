@@ -68,7 +68,7 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
               ...(c.sshPublicKey ? { sshPublicKey: c.sshPublicKey } : {}),
               sshAllowedCidrs: [...c.sshAllowedCidrs],
               ...(c.project ? { project: c.project } : {}),
-              ...(cloudPlatform === "azure" ? { resourceGroup: c.resourceGroup ?? `${d.name}-rg` } : {}),
+              ...(cloudPlatform === "azure" ? { resourceGroup: c.resourceGroup ?? `${d.name}-rg`, encryptionAtHost: c.encryptionAtHost ?? true } : {}),
           }
         : undefined;
     return {

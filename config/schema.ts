@@ -234,6 +234,12 @@ export const CloudSchema = z.strictObject({
     sshPublicKey: z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/, { error: "must be an OpenSSH public key|paste the one line of your .pub file" }).optional(),
     /** CIDRs allowed to SSH to nodes; SSH is closed when empty. @default [] */
     sshAllowedCidrs: z.array(cidr).default([]),
+    /**
+     * Azure: encrypt temp disks and disk caches at the VM host too (managed disks are always
+     * encrypted at rest). Needs the subscription feature Microsoft.Compute/EncryptionAtHost.
+     * @default true on azure
+     */
+    encryptionAtHost: z.boolean().optional(),
     /** GCP project id. */
     project: z.string().optional(),
     /** Azure resource group name. @default `<cluster name>-rg` */

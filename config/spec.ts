@@ -117,6 +117,8 @@ export interface CloudSpec {
     readonly sshPublicKey?: string;
     readonly sshAllowedCidrs: readonly string[];
     readonly project?: string;
+    /** Azure: encryption at host for VMs, scale sets and AKS pools. */
+    readonly encryptionAtHost?: boolean;
     /** Azure resource group (defaulted to `<cluster>-rg` on azure). */
     readonly resourceGroup?: string;
 }

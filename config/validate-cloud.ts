@@ -54,6 +54,7 @@ export function checkCloud(cfg: ClusterConfig, d: Derived, add: Add): void {
     }
     if (cfg.platform === "gcp" && !c.project) add(`${P}.cloud.project`, "platform gcp needs the project id (got nothing)", "set cluster.cloud.project");
     if (cfg.platform !== "gcp" && c.project) add(`${P}.cloud.project`, `a project is a GCP setting (got ${show(c.project)} on ${cfg.platform})`, "remove it");
+    if (cfg.platform !== "azure" && c.encryptionAtHost !== undefined) add(`${P}.cloud.encryptionAtHost`, `encryption at host is an Azure setting (got it on ${cfg.platform})`, "remove it");
     if (cfg.platform !== "azure" && c.resourceGroup) add(`${P}.cloud.resourceGroup`, `a resource group is an Azure setting (got ${show(c.resourceGroup)} on ${cfg.platform})`, "remove it");
     checkNetwork(cfg, add);
     checkPools(cfg, d, add);

@@ -315,6 +315,12 @@ const DIGITS = "0123456789";
 const SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
 
 /** Deterministic bytes from a seed (SHA-256 in counter mode). */
+/** A deterministic UUID-shaped id. */
+function mockUuid(seed: string): string {
+    const h = streamBytes(seed, 16).toString("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** A deterministic address in TEST-NET-3 (203.0.113.0/24), reserved for documentation. */
 function testNetAddress(seed: string): string {
     return `203.0.113.${1 + (streamBytes(seed, 1)[0] % 254)}`;
@@ -433,6 +439,8 @@ export class SynthMocks implements pulumi.runtime.Mocks {
                 return { address: inputs.address ?? testNetAddress(name), selfLink: `https://www.googleapis.com/compute/v1/mock/addresses/${name}` };
             case "azure-native:network:PublicIPAddress":
                 return { ipAddress: testNetAddress(name) };
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                return { clientId: mockUuid(`client/${name}`), principalId: mockUuid(`principal/${name}`), tenantId: "00000000-0000-0000-0000-000000000000" };
             default:
                 return {};
         }

@@ -1,19 +1,180 @@
-/** Placeholder until this platform lands: refuses clearly, before any resource is created. */
+/**
+ * Self-managed HA Kubernetes on Azure VMs (kubeadm), from the same spec and renderers as on-prem:
+ * control planes (and external etcd members) as zonal VMs spread round-robin over zones 1–3 at
+ * fixed private addresses, a Standard internal load balancer as the API endpoint (plus a public
+ * one with `cloud.publicEndpoint`), one Flexible scale set per worker pool, secrets delivered
+ * through Key Vault and read with each role's managed identity, egress through a NAT gateway.
+ *
+ * Boot order is the nodes' business (they wait for the endpoint and retry joins); the resources
+ * only order what a node needs before it boots: its secret and permission, egress, the endpoint.
+ */
 import * as pulumi from "@pulumi/pulumi";
+import * as resources from "@pulumi/azure-native/resources";
+import * as tls from "@pulumi/tls";
 import type { ClusterSpec } from "../../config/spec";
-import type { ClusterOutputs } from "../outputs";
+import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
+import { ClusterPki } from "../pki";
+import { renderKubeconfig } from "../render/kubeconfig";
+import { buildTopology, type Topology } from "../topology";
+import { azureName, n, nameOf, type AzureContext } from "./common";
+import { createApiEndpoint } from "./endpoint";
+import { parseImage, type ImageReference } from "./image";
+import { createPool, createVm, type MachineBase } from "./machines";
+import { createNetwork } from "./network";
+import { API_SERVER_PORT } from "./rules";
+import {
+    CONTROL_PLANE_SECRET,
+    customData,
+    etcdNodeScript,
+    etcdSecretName,
+    initNodeScript,
+    internalEndpointAddress,
+    joinControlPlaneScript,
+    poolScript,
+    WORKER_SECRET,
+} from "./scripts";
+import { createIdentity, createSecretReader, createVault } from "./vault";
 
 export interface AzureClusterArgs {
+    /** A validated spec from `loadSpec` with `platform: azure` and family `self-managed`. */
     readonly spec: ClusterSpec;
 }
 
+type Tolerance = ClusterOutputs["failureTolerance"] extends pulumi.Output<infer T> ? T : never;
+
 export class AzureCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint!: pulumi.Output<string>;
-    readonly kubeconfig!: pulumi.Output<string>;
-    readonly nodes!: ClusterOutputs["nodes"];
-    readonly failureTolerance!: ClusterOutputs["failureTolerance"];
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly nodes: pulumi.Output<NodeSummary[]>;
+    readonly failureTolerance: pulumi.Output<Tolerance>;
+    readonly topology: Topology;
+
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hacluster:azure:Cluster", name, {}, opts);
-        throw new pulumi.ResourceError(`${args.spec.family} clusters on ${args.spec.platform} are not available in this version`, this);
+        const spec = args.spec;
+        const topo = buildTopology(spec);
+        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
+        super("hacluster:azure:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
+        const cloud = spec.cloud;
+        if (spec.platform !== "azure" || spec.family !== "self-managed" || !cloud) {
+            throw new pulumi.ResourceError(`AzureCluster builds self-managed clusters on azure, got ${spec.family} on ${spec.platform}`, this);
+        }
+        if (spec.endpoint.kind !== "loadBalancer") {
+            throw new pulumi.ResourceError(`cluster.endpoint.kind: ${spec.endpoint.kind} is not available on azure. Fix: use loadBalancer (the default on clouds)`, this);
+        }
+        if (spec.endpoint.port !== API_SERVER_PORT) {
+            // Control planes reach the endpoint name on themselves (127.0.0.1:<port>), where only 6443 listens.
+            throw new pulumi.ResourceError(`cluster.endpoint.port: ${spec.endpoint.port} is not available on azure. Fix: leave it at ${API_SERVER_PORT}`, this);
+        }
+        let image: ImageReference;
+        try {
+            image = parseImage(cloud.image);
+        } catch (e) {
+            throw new pulumi.ResourceError((e as Error).message, this);
+        }
+        if (cloud.publicEndpoint && cloud.apiAllowedCidrs.length === 0) {
+            pulumi.log.warn("cluster.cloud.publicEndpoint is set but cluster.cloud.apiAllowedCidrs is empty: the public address admits nobody. Fix: list the client CIDRs", this);
+        }
+        for (const p of topo.pools) {
+            if (Object.keys(p.labels).length > 0) pulumi.log.warn(`cluster.workers.pools ${p.name}: labels are not applied to nodes on azure yet (${Object.keys(p.labels).join(", ")})`, this);
+        }
+        this.topology = topo;
+        const parent = { parent: this };
+
+        const resourceGroupName = cloud.resourceGroup ?? azureName({ name }, "resourceGroup", "rg");
+        const resourceGroup = new resources.ResourceGroup(n({ name }, "rg"), { resourceGroupName, location: cloud.region, tags: { "hacluster-cluster": spec.name } }, parent);
+        const ctx: AzureContext = { name, spec, cloud, topo, parent: this, resourceGroup, resourceGroupName: nameOf(resourceGroup, resourceGroupName) };
+
+        const pki = new ClusterPki(
+            n(ctx, "pki"),
+            { cluster: spec.name, externalEtcdMembers: topo.etcd.map((e) => ({ name: e.name, address: e.address })), protectCAs: spec.profile === "ha", adminCredentials: true },
+            parent,
+        );
+        const net = createNetwork(ctx);
+        const internalAddress = internalEndpointAddress(topo);
+        const api = createApiEndpoint(ctx, net.subnetId, internalAddress);
+        /** The public IP once it exists ("" without one): a SAN of every control plane's certificate. */
+        const publicAddress = api.publicAddress?.apply((ip) => ip ?? "") ?? pulumi.output("");
+
+        // --- identities (one per reader), the vault, and each reader's secret ---
+        const cpIdentity = createIdentity(ctx, "control-plane");
+        const workerIdentity = createIdentity(ctx, "worker");
+        // Every identity reports the tenant the vault must trust: no provider function call needed.
+        const vault = createVault(ctx, cpIdentity.tenantId, net.subnetId);
+        const cpReader = createSecretReader(ctx, vault, "control-plane", CONTROL_PLANE_SECRET, pki.controlPlaneFiles, cpIdentity);
+        const workerReader = createSecretReader(ctx, vault, "worker", WORKER_SECRET, pki.workerFiles, workerIdentity);
+
+        // Without a key in the config the admin user still needs one (Azure refuses Linux VMs with
+        // neither key nor password): a generated one, kept only in the state; SSH stays closed.
+        const sshPublicKey = cloud.sshPublicKey ?? new tls.PrivateKey(n(ctx, "ssh-key"), { algorithm: "ED25519" }, parent).publicKeyOpenssh.apply((k) => k.trim());
+        const machine: MachineBase = { image, sshPublicKey, subnetId: net.subnetId, nsgId: net.nsg.id, encryptionAtHost: spec.cloud?.encryptionAtHost ?? true };
+
+        // --- external etcd members: each with its own identity, reading only its own key ---
+        const etcdVms = topo.etcd.map((e) => {
+            const identity = createIdentity(ctx, e.name);
+            const reader = createSecretReader(ctx, vault, e.name, etcdSecretName(e.name), pki.etcdMemberFiles.get(e.name)!, identity);
+            return createVm(ctx, {
+                ...machine,
+                node: e,
+                size: spec.etcd.instanceType!,
+                identityId: identity.id,
+                asgIds: [net.asg.etcd!.id],
+                customData: pulumi.all([vault.name, identity.id]).apply(([vaultName, identityId]) => customData(etcdNodeScript(spec, topo, e, { vaultName, identityId }), e.name)),
+                dependsOn: [...reader.ready, ...net.egress],
+            });
+        });
+
+        // --- control planes: the first runs kubeadm init, the others join through the endpoint ---
+        const cpReady = [...cpReader.ready, ...net.egress, ...api.loadBalancers];
+        const controlPlanes = topo.controlPlanes.map((node, i) =>
+            createVm(ctx, {
+                ...machine,
+                node,
+                size: spec.controlPlane.instanceType!,
+                identityId: cpIdentity.id,
+                asgIds: [net.asg.controlPlanes.id, net.asg.nodes.id],
+                backendPoolIds: api.backendPoolIds,
+                customData:
+                    i === 0
+                        ? pulumi.all([vault.name, cpIdentity.id, publicAddress]).apply(([vaultName, identityId, ip]) =>
+                              customData(initNodeScript(spec, topo, node, { vaultName, identityId }, [ip]), node.name),
+                          )
+                        : pulumi.all([vault.name, cpIdentity.id, pki.discoveryHash]).apply(([vaultName, identityId, hash]) =>
+                              customData(joinControlPlaneScript(spec, topo, node, { vaultName, identityId }, hash), node.name),
+                          ),
+                // etcd first: kubeadm init needs the external members answering.
+                dependsOn: [...cpReady, ...(i === 0 ? etcdVms : [])],
+            }),
+        );
+
+        // --- workers: one scale set per pool ---
+        for (const pool of topo.pools) {
+            createPool(ctx, {
+                ...machine,
+                pool,
+                identityId: workerIdentity.id,
+                asgIds: [net.asg.nodes.id],
+                customData: pulumi.all([vault.name, workerIdentity.id, pki.discoveryHash]).apply(([vaultName, identityId, hash]) =>
+                    customData(poolScript(spec, topo, pool, { vaultName, identityId }, hash), `worker pool ${pool.name}`),
+                ),
+                // Workers wait for the endpoint at boot; created after the control planes, they wait less.
+                dependsOn: [...workerReader.ready, ...net.egress, ...api.loadBalancers, ...controlPlanes],
+            });
+        }
+
+        // --- outputs: kubectl dials the public IP (with publicEndpoint) or the internal frontend ---
+        const externalAddress = cloud.publicEndpoint ? publicAddress.apply((ip) => ip || topo.endpoint.host) : pulumi.output(internalAddress);
+        const server = pulumi.interpolate`https://${externalAddress}:${topo.endpoint.port}`;
+        const admin = pki.admin!;
+        const rawKubeconfig = pulumi.secret(
+            pulumi.all([server, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([url, caPem, clientCertPem, clientKeyPem]) =>
+                renderKubeconfig({ cluster: spec.name, server: url, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
+            ),
+        );
+        const outputs = clusterOutputs({ spec, topology: topo, rawKubeconfig, externalAddress });
+        this.endpoint = outputs.endpoint;
+        this.kubeconfig = outputs.kubeconfig;
+        this.nodes = outputs.nodes;
+        this.failureTolerance = outputs.failureTolerance;
+        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
     }
 }

@@ -1,19 +1,190 @@
-/** Placeholder until this platform lands: refuses clearly, before any resource is created. */
+/**
+ * Self-managed HA cluster on Google Cloud (kubeadm on Compute Engine).
+ *
+ * From the topology: control planes (and external etcd members) as one instance each, round-robin
+ * over `cloud.zones` at fixed private addresses; workers as one regional managed instance group
+ * per pool; the API behind an internal passthrough load balancer at a fixed address (plus an
+ * external one with `cloud.publicEndpoint`); a VPC with one regional subnet and Cloud NAT, or
+ * the existing network; narrow firewall rules keyed on per-role service accounts. Root-only
+ * files (CA keys, the join token, etcd keys) go through Secret Manager, read at boot with the
+ * role's service account; user-data and metadata hold none of them.
+ *
+ * Machines boot in any order: the node scripts wait for the endpoint and retry joins, so the only
+ * ordering here is that a machine's secret, its permission and the network's egress exist first.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../config/spec";
-import type { ClusterOutputs } from "../outputs";
+import { childName } from "../naming";
+import { clusterFacts, nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
+import { ClusterPki } from "../pki";
+import { renderKubeconfig } from "../render/kubeconfig";
+import { buildTopology, type FailureTolerance, type Topology } from "../topology";
+import { DEFAULT_IMAGE, type GcpContext } from "./common";
+import { createLoadBalancers, reserveEndpointAddresses, type LoadBalancers } from "./endpoint";
+import { createFirewall } from "./firewall";
+import { createMachine, type Machine } from "./machines";
+import type { GcpRole } from "./names";
+import { createNetwork } from "./network";
+import { createPool, type Pool } from "./pools";
+import type { Principal } from "./rules";
+import { etcdNodeScript, gceUserData, initNodeScript, joinControlPlaneScript, poolScript, type EndpointAddresses } from "./scripts";
+import { createIdentity, type Identity } from "./secrets";
 
 export interface GcpClusterArgs {
+    /** A validated spec from `loadSpec` with `platform: gcp` and family `self-managed`. */
     readonly spec: ClusterSpec;
 }
 
 export class GcpCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint!: pulumi.Output<string>;
-    readonly kubeconfig!: pulumi.Output<string>;
-    readonly nodes!: ClusterOutputs["nodes"];
-    readonly failureTolerance!: ClusterOutputs["failureTolerance"];
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly nodes: pulumi.Output<NodeSummary[]>;
+    readonly failureTolerance: pulumi.Output<FailureTolerance>;
+    readonly topology: Topology;
+    /** Control planes and external etcd members, by node name. */
+    readonly machines: ReadonlyMap<string, Machine>;
+    /** Worker pools, by pool name. */
+    readonly pools: ReadonlyMap<string, Pool>;
+    /** The API load balancers (endpoint kind `loadBalancer`). */
+    readonly loadBalancers?: LoadBalancers;
+
     constructor(name: string, args: GcpClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hacluster:gcp:Cluster", name, {}, opts);
-        throw new pulumi.ResourceError(`${args.spec.family} clusters on ${args.spec.platform} are not available in this version`, this);
+        const spec = args.spec;
+        const topo = buildTopology(spec);
+        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
+        super("hacluster:gcp:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
+        if (spec.platform !== "gcp" || spec.family !== "self-managed") {
+            throw new pulumi.ResourceError(`GcpCluster builds self-managed clusters on platform gcp, got ${spec.family} on ${spec.platform}`, this);
+        }
+        const cloud = spec.cloud;
+        if (!cloud?.project) throw new pulumi.ResourceError("GcpCluster needs cluster.cloud.project", this);
+        this.topology = topo;
+        const ctx: GcpContext = { name, spec, topo, parent: this, project: cloud.project, region: cloud.region };
+
+        const net = createNetwork(ctx);
+        const pki = new ClusterPki(
+            childName(name, "pki"),
+            {
+                cluster: spec.name,
+                externalEtcdMembers: topo.etcd.map((e) => ({ name: e.name, address: e.address })),
+                protectCAs: spec.profile === "ha",
+                // The kubeconfig is made here: nothing reads admin.conf back from a cloud machine.
+                adminCredentials: true,
+            },
+            { parent: this },
+        );
+
+        // --- identities: a service account and a secret per role ---
+        const cpIdentity = createIdentity(ctx, "control-plane", pki.controlPlaneFiles);
+        const workerIdentity = createIdentity(ctx, "worker", pki.workerFiles);
+        const etcdIdentities = new Map<string, Identity>(topo.etcd.map((e) => [e.name, createIdentity(ctx, e.name as GcpRole, pki.etcdMemberFiles.get(e.name)!)]));
+        const byPrincipal = new Map<Principal, Identity[]>([
+            ["control-plane", [cpIdentity]],
+            ["worker", [workerIdentity]],
+            ["etcd", [...etcdIdentities.values()]],
+        ]);
+
+        // --- network rules and the endpoint's addresses (fixed before any machine boots) ---
+        const loadBalanced = spec.endpoint.kind === "loadBalancer";
+        createFirewall(ctx, net, byPrincipal, { loadBalancer: loadBalanced, publicEndpoint: loadBalanced && cloud.publicEndpoint });
+        const reserved = loadBalanced ? reserveEndpointAddresses(ctx, net) : undefined;
+        if (reserved?.external && cloud.apiAllowedCidrs.length === 0) {
+            pulumi.log.warn("cluster.cloud.publicEndpoint is set but cluster.cloud.apiAllowedCidrs is empty: the firewall admits nobody from outside. Fix: list the client CIDRs", this);
+        }
+        const [first, ...others] = topo.controlPlanes;
+        // Kind `external` with a DNS name has no address: nodes ask DNS for the endpoint name.
+        const internal = reserved?.internal ?? topo.endpoint.address;
+        const addresses: EndpointAddresses = { ...(internal ? { internal } : {}), firstControlPlane: first.address };
+        const image = cloud.image ?? DEFAULT_IMAGE;
+        const machines = new Map<string, Machine>();
+
+        // --- external etcd members ---
+        for (const e of topo.etcd) {
+            const identity = etcdIdentities.get(e.name)!;
+            machines.set(
+                e.name,
+                createMachine(ctx, {
+                    node: e,
+                    machineType: spec.etcd.instanceType ?? spec.controlPlane.instanceType!,
+                    image,
+                    net,
+                    identity,
+                    userData: gceUserData(etcdNodeScript(spec, topo, e), e.name),
+                    dependsOn: [...identity.ready, ...net.egress],
+                }),
+            );
+        }
+        const etcdMachines = [...machines.values()].map((m) => m.instance);
+
+        // --- control planes: the first runs kubeadm init, the others join ---
+        const cpDeps = [...cpIdentity.ready, ...net.egress, ...etcdMachines];
+        const publicAddress = reserved?.external?.address;
+        // The external load balancer's address is known once reserved; the certificate names it.
+        // With a public endpoint the topology presets no address: add the internal one here too.
+        const internalSANs = reserved ? [reserved.internal] : [];
+        const extraSANs = publicAddress ? publicAddress.apply((a) => [...internalSANs, ...(a ? [a] : [])]) : pulumi.output(internalSANs);
+        const cpType = spec.controlPlane.instanceType!;
+        machines.set(
+            first.name,
+            createMachine(ctx, {
+                node: first,
+                machineType: cpType,
+                image,
+                net,
+                identity: cpIdentity,
+                userData: extraSANs.apply((sans) => gceUserData(initNodeScript(spec, topo, first, addresses, sans), first.name)),
+                dependsOn: cpDeps,
+            }),
+        );
+        for (const cp of others) {
+            machines.set(
+                cp.name,
+                createMachine(ctx, {
+                    node: cp,
+                    machineType: cpType,
+                    image,
+                    net,
+                    identity: cpIdentity,
+                    userData: pki.discoveryHash.apply((hash) => gceUserData(joinControlPlaneScript(spec, topo, cp, addresses, hash), cp.name)),
+                    dependsOn: cpDeps,
+                }),
+            );
+        }
+        this.machines = machines;
+        const controlPlanes = topo.controlPlanes.map((cp) => machines.get(cp.name)!);
+        const lbs = reserved ? createLoadBalancers(ctx, net, reserved, controlPlanes) : undefined;
+        if (lbs) this.loadBalancers = lbs;
+
+        // --- worker pools ---
+        const pools = new Map<string, Pool>();
+        for (const pool of topo.pools) {
+            pools.set(
+                pool.name,
+                createPool(ctx, {
+                    pool,
+                    image,
+                    net,
+                    identity: workerIdentity,
+                    userData: pki.discoveryHash.apply((hash) => gceUserData(poolScript(spec, topo, pool, addresses, hash), pool.name)),
+                    dependsOn: [...workerIdentity.ready, ...net.egress, ...(lbs ? [lbs.internal] : [])],
+                }),
+            );
+        }
+        this.pools = pools;
+
+        // --- outputs ---
+        const outside = publicAddress
+            ? publicAddress.apply((a) => a || topo.endpoint.host) // the name until the address is known
+            : pulumi.output(addresses.internal ?? topo.endpoint.host);
+        this.endpoint = pulumi.interpolate`https://${outside}:${topo.endpoint.port}`;
+        const admin = pki.admin!;
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([this.endpoint, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([server, caPem, clientCertPem, clientKeyPem]) =>
+                renderKubeconfig({ cluster: spec.name, server, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
+            ),
+        );
+        this.nodes = pulumi.output(nodeSummaries(topo));
+        this.failureTolerance = pulumi.output(topo.tolerance);
+        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
     }
 }

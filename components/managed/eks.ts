@@ -1,19 +1,104 @@
-/** Placeholder until this platform lands: refuses clearly, before any resource is created. */
+/**
+ * EKS from a cluster spec: network (new VPC or existing subnets), IAM roles, a KMS key for
+ * Secrets, the control plane, an OIDC provider for IAM roles for service accounts, one managed
+ * node group per pool, admin access entries, and a kubeconfig that authenticates through
+ * `aws eks get-token` (no credential inside; exported as a secret all the same).
+ */
+import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../config/spec";
-import type { ClusterOutputs } from "../outputs";
+import { childName } from "../naming";
+import { clusterFacts, type ClusterOutputs } from "../outputs";
+import { buildTopology } from "../topology";
+import { httpsEndpoint, managedNodeSummaries } from "./common";
+import { eksAdmins } from "./eks/access";
+import { eksControlPlane } from "./eks/cluster";
+import { eksIdentity } from "./eks/iam";
+import { eksNetwork } from "./eks/network";
+import { eksProblems } from "./eks/plan";
+import { eksAddons, eksNodeGroups } from "./eks/pools";
+import { renderExecKubeconfig } from "./kubeconfig";
 
 export interface EksClusterArgs {
     readonly spec: ClusterSpec;
 }
 
 export class EksCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint!: pulumi.Output<string>;
-    readonly kubeconfig!: pulumi.Output<string>;
-    readonly nodes!: ClusterOutputs["nodes"];
-    readonly failureTolerance!: ClusterOutputs["failureTolerance"];
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly nodes: ClusterOutputs["nodes"];
+    readonly failureTolerance: ClusterOutputs["failureTolerance"];
+    /** The EKS cluster's name (= `cluster.name`). */
+    readonly clusterName: pulumi.Output<string>;
+    /** ARN of the cluster's IAM OIDC provider: the federated principal of IAM roles for service accounts. */
+    readonly oidcProviderArn: pulumi.Output<string>;
+    /** ARN of the role every node runs as. */
+    readonly nodeRoleArn: pulumi.Output<string>;
+
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hacluster:managed:Cluster", name, {}, opts);
-        throw new pulumi.ResourceError(`${args.spec.family} clusters on ${args.spec.platform} are not available in this version`, this);
+        const spec = args.spec;
+        const topo = buildTopology(spec);
+        super("hacluster:managed:Eks", name, { facts: clusterFacts(spec, topo) }, opts);
+        if (spec.family !== "managed" || spec.platform !== "aws" || !spec.cloud || !spec.managed) {
+            throw new pulumi.ResourceError(`EksCluster needs a managed aws spec (got ${spec.family} on ${spec.platform})`, this);
+        }
+        const problems = eksProblems(spec);
+        if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on EKS:\n  ${problems.join("\n  ")}`, this);
+        const region = spec.cloud.region;
+        const tags = { "hacluster/cluster": spec.name };
+
+        const network = eksNetwork(this, name, spec, topo, tags);
+        const identity = eksIdentity(this, name, spec, tags);
+        const cluster = eksControlPlane(this, name, spec, network, identity, tags);
+        // No thumbprint: IAM trusts the EKS issuers' certificate authority itself and ignores
+        // thumbprints for them; fetching one would need a TLS call at preview time.
+        const oidc = new iam.OpenIdConnectProvider(
+            childName(name, "oidc"),
+            {
+                url: cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer) as pulumi.Output<string>,
+                clientIdLists: ["sts.amazonaws.com"],
+                tags,
+            },
+            { parent: this, dependsOn: [cluster] },
+        );
+        const nodeGroups = eksNodeGroups(this, name, spec, topo, cluster, network, identity, tags);
+        eksAddons(this, name, region, cluster, nodeGroups);
+        eksAdmins(this, name, region, cluster.name, spec.managed.adminPrincipals);
+        if (spec.managed.adminPrincipals.length === 0) {
+            pulumi.log.warn(
+                "managed.adminPrincipals is empty: no IAM principal can use the kubeconfig until an EKS access entry exists. Fix: list your admin role ARN in cluster.managed.adminPrincipals",
+                this,
+            );
+        }
+
+        this.clusterName = cluster.name;
+        this.oidcProviderArn = oidc.arn;
+        this.nodeRoleArn = identity.nodeRole.arn;
+        this.endpoint = httpsEndpoint(cluster.endpoint);
+        this.kubeconfig = pulumi.secret(
+            pulumi.all([this.endpoint, cluster.certificateAuthority, cluster.name]).apply(([server, ca, clusterName]) =>
+                renderExecKubeconfig({
+                    name: clusterName,
+                    server: server ?? "",
+                    caData: ca?.data ?? "",
+                    exec: {
+                        command: "aws",
+                        args: ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
+                        installHint: "Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/) and sign in as one of managed.adminPrincipals",
+                    },
+                }),
+            ),
+        );
+        this.nodes = pulumi.output(managedNodeSummaries(topo, (p) => p.count));
+        this.failureTolerance = pulumi.output(topo.tolerance);
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodes: this.nodes,
+            failureTolerance: this.failureTolerance,
+            clusterName: this.clusterName,
+            oidcProviderArn: this.oidcProviderArn,
+            nodeRoleArn: this.nodeRoleArn,
+        });
     }
 }

@@ -42,10 +42,6 @@ const HA_RULES = ["ha-control-planes", "etcd-odd-quorum", "ha-endpoint-health-ch
  * other violation; remove an entry once its stack is clean.
  */
 const PENDING: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-    azure: {
-        "disks-encrypted": "components/azure machines set neither securityProfile.encryptionAtHost nor disk encryption sets",
-    },
-    aks: { "disks-encrypted": "components/managed/aks.ts pools set neither enableEncryptionAtHost nor the cluster's diskEncryptionSetID" },
 };
 
 describe("policy pack over every shipped stack", () => {

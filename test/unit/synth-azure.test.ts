@@ -1,0 +1,134 @@
+/**
+ * The shipped `azure` stack synths offline (CLI in a child process, no Azure account, no
+ * function calls): the plan's resources, one node directory per machine and per pool (the node
+ * script found inside base64 `customData`), no secret anywhere it writes, and the same resources
+ * for 1000 workers as for 3.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { mockRandomString } from "../../synth/mocks";
+import type { Plan } from "../../synth/synth";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+function allFiles(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+function synth(out: string, ...sets: string[]): { plan: Plan; stdout: string; ms: number } {
+    const started = Date.now();
+    const r = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "synth", "cli.ts"), "--stack", "azure", "--out", out, ...sets.flatMap((s) => ["--set", s])],
+        { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
+    );
+    assert.equal(r.status, 0, `synth --stack azure ${sets.join(" ")} failed:\n${r.stderr}`);
+    return { plan: JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")), stdout: r.stdout, ms: Date.now() - started };
+}
+
+const byType = (plan: Plan) => {
+    const c: Record<string, number> = {};
+    for (const r of plan.resources) c[r.type] = (c[r.type] ?? 0) + 1;
+    return c;
+};
+
+describe("synth: the azure stack of the real program", function () {
+    this.timeout(180_000);
+    let tmp: string;
+    let out: string;
+    let three: ReturnType<typeof synth>;
+    let thousand: ReturnType<typeof synth>;
+
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "synth-azure-"));
+        out = path.join(tmp, "azure");
+        three = synth(out);
+        thousand = synth(path.join(tmp, "azure-1000"), "cluster.workers.count=1000");
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("plans the cluster on Azure: network, internal LB endpoint, vault, three control-plane VMs, one scale set", () => {
+        const t = byType(three.plan);
+        const expected: Record<string, number> = {
+            "hacluster:azure:Cluster": 1,
+            "azure-native:resources:ResourceGroup": 1,
+            "azure-native:network:VirtualNetwork": 1,
+            "azure-native:network:Subnet": 1,
+            "azure-native:network:NatGateway": 1,
+            "azure-native:network:PublicIPAddress": 1,
+            "azure-native:network:NetworkSecurityGroup": 1,
+            "azure-native:network:ApplicationSecurityGroup": 2,
+            "azure-native:network:LoadBalancer": 1,
+            "azure-native:network:NetworkInterface": 3,
+            "azure-native:compute:VirtualMachine": 3,
+            "azure-native:compute:VirtualMachineScaleSet": 1,
+            "azure-native:keyvault:Vault": 1,
+            "azure-native:keyvault:Secret": 2,
+            "azure-native:managedidentity:UserAssignedIdentity": 2,
+            "azure-native:authorization:RoleAssignment": 2,
+        };
+        for (const [type, count] of Object.entries(expected)) assert.equal(t[type], count, type);
+        const names = new Set(three.plan.resources.map((r) => r.name));
+        for (const r of three.plan.resources) {
+            assert.deepEqual(Object.keys(r), ["type", "name", "parent", "dependsOn", "inputs"]);
+            assert.ok(r.parent === null || names.has(r.parent), `${r.name}: parent ${r.parent}`);
+            for (const d of r.dependsOn) assert.ok(names.has(d), `${r.name}: dependency ${d}`);
+            if (r.type.startsWith("azure-native:")) assert.equal(r.parent, "azure", `${r.name} is a child of the cluster component`);
+        }
+        // Machines boot after what they need: their secret and its reader, egress, the endpoint.
+        const cp2 = three.plan.resources.find((r) => r.name === "azure-cp-2")!;
+        for (const d of ["azure-secret-control-plane", "azure-secret-control-plane-reader", "azure-nat", "azure-api-lb", "azure-cp-2-nic"]) assert.ok(cp2.dependsOn.includes(d), d);
+        assert.ok(three.stdout.split("\n").length < 42, three.stdout);
+        assert.match(three.stdout, /Endpoint: https:\/\/10\.20\.0\.5:6443/);
+    });
+
+    it("writes node files for every control plane and the pool, found in base64 customData", () => {
+        const dirs = fs.readdirSync(path.join(out, "nodes")).sort();
+        assert.deepEqual(dirs, ["cp-1", "cp-2", "cp-3", "workers"]);
+        for (const d of dirs) {
+            const files = fs.readdirSync(path.join(out, "nodes", d));
+            for (const f of ["user-data", "kubeadm.yaml", "config.toml"]) assert.ok(files.includes(f), `${d}: ${files.join(", ")}`);
+            const userData = fs.readFileSync(path.join(out, "nodes", d, "user-data"), "utf8");
+            assert.match(userData, /^#cloud-config\n/);
+            assert.ok(userData.includes("hacluster_fetch_secrets"), `${d} reads its secrets from Key Vault`);
+        }
+        const vm = three.plan.resources.find((r) => r.name === "azure-cp-1")!;
+        const customData = (vm.inputs.osProfile as { customData: string }).customData;
+        assert.match(customData, /^[A-Za-z0-9+/]+=*$/, "customData is base64");
+        assert.ok(Buffer.from(customData, "base64").toString("utf8").startsWith("#cloud-config\n"));
+        assert.match(fs.readFileSync(path.join(out, "nodes", "cp-1", "kubeadm.yaml"), "utf8"), /kind: InitConfiguration/);
+        assert.match(fs.readFileSync(path.join(out, "nodes", "workers", "kubeadm.yaml"), "utf8"), /kind: JoinConfiguration/);
+    });
+
+    it("writes no secret: no private key, no generated value, Key Vault values and the kubeconfig as [secret]", () => {
+        const generated = three.plan.resources
+            .filter((r) => r.type === "random:index/randomPassword:RandomPassword" || r.type === "random:index/randomString:RandomString")
+            .map((r) => mockRandomString(r.name, r.inputs));
+        assert.ok(generated.length > 0);
+        for (const f of allFiles(out)) {
+            const c = fs.readFileSync(f, "utf8");
+            assert.doesNotMatch(c, /PRIVATE KEY-----/, f);
+            for (const p of generated) assert.ok(!c.includes(p), `${f} holds a generated secret value`);
+        }
+        for (const s of three.plan.resources.filter((r) => r.type === "azure-native:keyvault:Secret")) {
+            assert.equal((s.inputs.properties as { value: unknown }).value, "[secret]", s.name);
+        }
+        assert.equal(three.plan.outputs.kubeconfig, "[secret]");
+    });
+
+    it("1000 workers: the same resources as 3; only the scale set's capacity differs", () => {
+        const a = three.plan.resources;
+        const b = thousand.plan.resources;
+        assert.equal(b.length, a.length);
+        assert.deepEqual(b.map((r) => `${r.type} ${r.name}`).sort(), a.map((r) => `${r.type} ${r.name}`).sort());
+        const changed = b.filter((r) => JSON.stringify(r) !== JSON.stringify(a.find((x) => x.name === r.name))).map((r) => r.name);
+        assert.deepEqual(changed, ["azure-pool-workers"]);
+        const pool = b.find((r) => r.name === "azure-pool-workers")!;
+        assert.equal((pool.inputs.sku as { capacity: number }).capacity, 1000);
+        assert.match(thousand.stdout, /worker[^\n]*1000/);
+        assert.ok(thousand.ms < 60_000, `synth with 1000 workers took ${thousand.ms} ms`);
+    });
+});
