@@ -11,6 +11,14 @@ export interface CreateClusterOptions {
     readonly sshPrivateKey?: pulumi.Input<string>;
 }
 
+/**
+ * Builds the cluster a spec describes with its platform's component, importing only that
+ * platform's module (and so its cloud provider).
+ * @param name cluster component name; prefixes every child resource's name
+ * @param spec a validated spec from `loadSpec`
+ * @param options platform inputs that are not config (the on-prem SSH key, a secret)
+ * @param opts Pulumi resource options for the component (e.g. a provider or `parent`)
+ */
 export async function createCluster(
     name: string,
     spec: ClusterSpec,

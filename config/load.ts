@@ -52,9 +52,13 @@ function fromIssue(issue: z.core.$ZodIssue): Problem[] {
 
 /** The project's config keys as read from the stack (absent keys undefined). */
 export interface RawStackConfig {
+    /** `hacluster:profile`: `learning`, `dev` or `ha`. @default "ha" */
     readonly profile?: unknown;
+    /** `hacluster:platform`: `onprem`, `aws`, `gcp` or `azure`. @default "onprem" */
     readonly platform?: unknown;
+    /** `hacluster:family`: `self-managed` or `managed`. @default "self-managed" */
     readonly family?: unknown;
+    /** `hacluster:cluster`: the details (see the configuration reference in README.md). */
     readonly cluster?: unknown;
 }
 

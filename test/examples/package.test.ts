@@ -19,10 +19,27 @@ const TSC = path.join(ROOT, "node_modules", "typescript", "bin", "tsc");
 /** What package.json needs (besides a build: `tsc -p tsconfig.build.json` with {@link BUILD_OPTIONS}). */
 export const PACKAGE_FIELDS = {
     types: "./dist/components/index.d.ts",
-    typesVersions: { "*": { components: ["./dist/components/index.d.ts"] } },
+    typesVersions: {
+        "*": {
+            components: ["./dist/components/index.d.ts"],
+            aws: ["./dist/components/aws/index.d.ts"],
+            gcp: ["./dist/components/gcp/index.d.ts"],
+            azure: ["./dist/components/azure/index.d.ts"],
+            eks: ["./dist/components/managed/eks.d.ts"],
+            gke: ["./dist/components/managed/gke.d.ts"],
+            aks: ["./dist/components/managed/aks.d.ts"],
+        },
+    },
     exports: {
         ".": { types: "./dist/components/index.d.ts", default: "./dist/components/index.js" },
         "./components": { types: "./dist/components/index.d.ts", default: "./dist/components/index.js" },
+        // One subpath per platform, so a consumer loads only its own cloud provider.
+        "./aws": { types: "./dist/components/aws/index.d.ts", default: "./dist/components/aws/index.js" },
+        "./gcp": { types: "./dist/components/gcp/index.d.ts", default: "./dist/components/gcp/index.js" },
+        "./azure": { types: "./dist/components/azure/index.d.ts", default: "./dist/components/azure/index.js" },
+        "./eks": { types: "./dist/components/managed/eks.d.ts", default: "./dist/components/managed/eks.js" },
+        "./gke": { types: "./dist/components/managed/gke.d.ts", default: "./dist/components/managed/gke.js" },
+        "./aks": { types: "./dist/components/managed/aks.d.ts", default: "./dist/components/managed/aks.js" },
         "./package.json": "./package.json",
     },
     files: ["dist/components/", "dist/config/", "docs/reuse.md"],
