@@ -52,6 +52,15 @@ export function checkCloud(cfg: ClusterConfig, d: Derived, add: Add): void {
         const bad = zones.filter((z) => !z.startsWith(c.region));
         if (bad.length > 0) add(`${P}.cloud.zones`, `zones ${show(bad)} are not in region ${c.region}`, `use zones of ${c.region}, e.g. ${c.region}${cfg.platform === "aws" ? "a" : "-b"}`);
     }
+    // Image formats are checked here, so a typo is reported with the other config problems.
+    if (c.image !== undefined) {
+        if (cfg.platform === "aws" && !/^ami-[0-9a-f]{8,17}$/.test(c.image)) {
+            add(`${P}.cloud.image`, `${show(c.image)} is not an AMI id`, `use an id like ami-0123456789abcdef0 of ${c.region}`);
+        }
+        if (cfg.platform === "azure" && c.image.split(":").length !== 4) {
+            add(`${P}.cloud.image`, `${show(c.image)} is not publisher:offer:sku:version`, "use e.g. Canonical:ubuntu-24_04-lts:server:latest (pin a version)");
+        }
+    }
     if (cfg.platform === "gcp" && !c.project) add(`${P}.cloud.project`, "platform gcp needs the project id (got nothing)", "set cluster.cloud.project");
     if (cfg.platform !== "gcp" && c.project) add(`${P}.cloud.project`, `a project is a GCP setting (got ${show(c.project)} on ${cfg.platform})`, "remove it");
     if (cfg.platform !== "azure" && c.encryptionAtHost !== undefined) add(`${P}.cloud.encryptionAtHost`, `encryption at host is an Azure setting (got it on ${cfg.platform})`, "remove it");

@@ -229,6 +229,10 @@ function checkEndpoint(cfg: ClusterConfig, d: Derived, add: Add): void {
     if (kind === "direct" && cfg.profile === "ha") {
         add(`${path}.kind`, `profile ha needs a highly available endpoint; direct points at one control plane`, d.onprem ? "use vip or external" : "use loadBalancer");
     }
+    if (e.port !== 6443) {
+        // Control planes send the endpoint name to themselves (127.0.0.1, no hairpin), where the API server listens on 6443.
+        add(`${path}.port`, `${e.port} is not the API servers' port 6443, which control planes reach on themselves through the endpoint name`, "leave cluster.endpoint.port at 6443");
+    }
     if (kind === "vip") {
         const minLb = cfg.profile === "ha" ? 2 : 1;
         if (e.lbHosts.length < minLb) {

@@ -32,7 +32,6 @@ export interface AwsClusterArgs {
 /** Canonical's Ubuntu 24.04 LTS (amd64) AMI, read from SSM only when `cloud.image` is not set. */
 export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
-const AMI_RE = /^ami-[0-9a-f]{8,17}$/;
 /** Stand-ins of the right size for values known only after resources exist: decide plain vs gzip user-data. */
 const PROBE_HASH = `sha256:${"0".repeat(64)}`;
 const PROBE_DNS = `${"x".repeat(32)}-${"0".repeat(16)}.elb.ap-southeast-4.amazonaws.com`;
@@ -56,12 +55,6 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
             throw new pulumi.ResourceError(`AwsCluster builds self-managed clusters on aws, got ${spec.family} on ${spec.platform}`, this);
         }
         if (spec.endpoint.kind === "vip") throw new pulumi.ResourceError("a keepalived VIP cannot move between EC2 instances: use endpoint kind loadBalancer", this);
-        if (cloud.image !== undefined && !AMI_RE.test(cloud.image)) {
-            throw new pulumi.ResourceError(`cluster.cloud.image: ${JSON.stringify(cloud.image)} is not an AMI id. Fix: use an id like ami-0123456789abcdef0 of ${cloud.region}`, this);
-        }
-        for (const p of topo.pools) {
-            if (Object.keys(p.labels).length > 0) pulumi.log.warn(`cluster.workers.pools ${p.name}: labels are not applied to nodes on aws yet (${Object.keys(p.labels).join(", ")})`, this);
-        }
         this.topology = topo;
         const ctx: AwsContext = { name, spec, topo, parent: this };
         const parent = { parent: this };

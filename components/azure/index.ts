@@ -21,7 +21,6 @@ import { createApiEndpoint } from "./endpoint";
 import { parseImage, type ImageReference } from "./image";
 import { createPool, createVm, type MachineBase } from "./machines";
 import { createNetwork } from "./network";
-import { API_SERVER_PORT } from "./rules";
 import {
     CONTROL_PLANE_SECRET,
     customData,
@@ -61,10 +60,6 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         if (spec.endpoint.kind !== "loadBalancer") {
             throw new pulumi.ResourceError(`cluster.endpoint.kind: ${spec.endpoint.kind} is not available on azure. Fix: use loadBalancer (the default on clouds)`, this);
         }
-        if (spec.endpoint.port !== API_SERVER_PORT) {
-            // Control planes reach the endpoint name on themselves (127.0.0.1:<port>), where only 6443 listens.
-            throw new pulumi.ResourceError(`cluster.endpoint.port: ${spec.endpoint.port} is not available on azure. Fix: leave it at ${API_SERVER_PORT}`, this);
-        }
         let image: ImageReference;
         try {
             image = parseImage(cloud.image);
@@ -73,9 +68,6 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         }
         if (cloud.publicEndpoint && cloud.apiAllowedCidrs.length === 0) {
             pulumi.log.warn("cluster.cloud.publicEndpoint is set but cluster.cloud.apiAllowedCidrs is empty: the public address admits nobody. Fix: list the client CIDRs", this);
-        }
-        for (const p of topo.pools) {
-            if (Object.keys(p.labels).length > 0) pulumi.log.warn(`cluster.workers.pools ${p.name}: labels are not applied to nodes on azure yet (${Object.keys(p.labels).join(", ")})`, this);
         }
         this.topology = topo;
         const parent = { parent: this };

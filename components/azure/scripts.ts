@@ -8,9 +8,8 @@
 import type { ClusterSpec } from "../../config/spec";
 import { addressAt, OFFSET } from "../../config/placement";
 import { gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
-import { ETCD_DEFAULTS } from "../render/etcd";
-import { PKI_DIR, type KubeadmClusterInput } from "../render/kubeadm";
-import { ETCD_PKI_DIR, etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
+import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
 import { azureFetchSecrets } from "../render/secrets-azure";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 
@@ -44,37 +43,14 @@ export function internalEndpointAddress(topo: Topology): string {
 }
 
 /** The root-only files control planes require before kubeadm runs (besides the token). */
-export function controlPlaneSecretFiles(spec: ClusterSpec): string[] {
-    return [
-        `${PKI_DIR}/ca.crt`,
-        `${PKI_DIR}/ca.key`,
-        `${PKI_DIR}/sa.key`,
-        `${PKI_DIR}/front-proxy-ca.key`,
-        ...(spec.etcd.topology === "external" ? [`${PKI_DIR}/apiserver-etcd-client.key`] : [`${PKI_DIR}/etcd/ca.key`]),
-    ];
-}
+export const controlPlaneSecretFiles = controlPlaneSecretPaths;
 
 /**
  * The cluster-wide part of every kubeadm config. The certificate names the internal frontend
  * address and `extraSANs` (the public IP, known once it exists).
  */
-export function kubeadmCluster(spec: ClusterSpec, topo: Topology, extraSANs: readonly string[] = []): KubeadmClusterInput {
-    return {
-        clusterName: spec.name,
-        kubernetesVersion: spec.kubernetes.version,
-        minor: spec.kubernetes.minor,
-        controlPlaneEndpoint: topo.endpoint.controlPlaneEndpoint,
-        certSANs: [...new Set([...topo.endpoint.certSANs, internalEndpointAddress(topo), ...extraSANs.filter((s) => s !== "")])],
-        podSubnet: spec.kubernetes.podSubnet,
-        serviceSubnet: spec.kubernetes.serviceSubnet,
-        dnsDomain: spec.kubernetes.dnsDomain,
-        etcd:
-            spec.etcd.topology === "stacked"
-                ? { kind: "stacked", heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs, electionTimeoutMs: spec.etcd.electionTimeoutMs }
-                : { kind: "external", endpoints: topo.etcd.map((e) => `https://${e.address}:${ETCD_DEFAULTS.clientPort}`) },
-        apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
-        maxPods: spec.kubernetes.maxPodsPerNode,
-    };
+export function kubeadmCluster(spec: ClusterSpec, topo: Topology, extraSANs: readonly string[] = []) {
+    return kubeadmClusterInput(spec, topo, [internalEndpointAddress(topo), ...extraSANs]);
 }
 
 function base(spec: ClusterSpec, topo: Topology, secretName: string, source: SecretSource) {
@@ -95,6 +71,7 @@ export function initNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo, extraSANs), node: { name: node.name, address: node.address }, role: { kind: "init", tokenTtl: TOKEN_TTL } },
+        ...withBackup(spec, topo, node),
         secretFiles: controlPlaneSecretFiles(spec),
     });
 }
@@ -109,6 +86,7 @@ export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: 
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo), node: { name: node.name, address: node.address }, role: { kind: "join-control-plane", caCertHash } },
+        ...withBackup(spec, topo, node),
         secretFiles: controlPlaneSecretFiles(spec),
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -124,7 +102,7 @@ export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacemen
         ...base(spec, topo, WORKER_SECRET, source),
         node: pool.name,
         zone: pool.zones.join(","),
-        kubeadm: { ...kubeadmCluster(spec, topo), node: {}, role: { kind: "join-worker", caCertHash } },
+        kubeadm: { ...kubeadmCluster(spec, topo), node: { labels: pool.labels }, role: { kind: "join-worker", caCertHash } },
         secretFiles: [],
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -138,15 +116,8 @@ export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
         zone: node.zone,
         version: spec.etcd.version,
         fetchSecrets: azureFetchSecrets({ vaultName: source.vaultName, secretName: etcdSecretName(node.name), identity: { resourceId: source.identityId } }),
-        member: {
-            ...ETCD_DEFAULTS,
-            member: { name: node.name, address: node.address },
-            members: topo.etcd.map((e) => ({ name: e.name, address: e.address })),
-            clusterToken: `${spec.name}-etcd`,
-            pkiDir: ETCD_PKI_DIR,
-            heartbeatIntervalMs: spec.etcd.heartbeatIntervalMs,
-            electionTimeoutMs: spec.etcd.electionTimeoutMs,
-        },
+        member: etcdMemberInputFor(spec, topo, node),
+        ...withBackup(spec, topo, node),
     });
 }
 

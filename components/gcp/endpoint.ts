@@ -16,7 +16,6 @@
  *
  * Passthrough load balancers do not translate ports: the endpoint port is the API server's 6443.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/gcp/compute";
 import { addressAt, OFFSET } from "../../config/placement";
 import { labels, n, type GcpContext } from "./common";
@@ -43,12 +42,6 @@ export function internalEndpointAddress(ctx: GcpContext): string {
 /** Reserves the load balancers' addresses: before any machine boots, since certificates name them. */
 export function reserveEndpointAddresses(ctx: GcpContext, net: Network): EndpointAddresses {
     const { spec, parent, project, region } = ctx;
-    if (spec.endpoint.port !== API_SERVER_PORT) {
-        throw new pulumi.ResourceError(
-            `cluster.endpoint.port: GCP's passthrough load balancers keep the port, so it must be the API server's ${API_SERVER_PORT} (got ${spec.endpoint.port}). Fix: remove endpoint.port or set it to ${API_SERVER_PORT}`,
-            parent,
-        );
-    }
     const internal = internalEndpointAddress(ctx);
     const internalAddress = new compute.Address(
         n(ctx, "api-ip"),

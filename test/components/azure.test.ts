@@ -543,19 +543,11 @@ describe("components: Azure cluster (mocked)", function () {
         assert.ok(pool.osProfile.computerNamePrefix.length <= NAME_LIMITS.computerNamePrefix);
     });
 
-    it("refuses what cannot work on Azure, before creating anything but the component", async () => {
+    it("refuses what cannot work on Azure in the config, before any resource exists", () => {
         const cases: [unknown, RegExp][] = [
-            [{ endpoint: { port: 443 } }, /cluster\.endpoint\.port: 443 is not available on azure\. Fix: leave it at 6443/],
-            [{ cloud: { image: "ubuntu" } }, /cluster\.cloud\.image: "ubuntu" is not an Azure image reference/],
+            [{ endpoint: { port: 443 } }, /cluster\.endpoint\.port: 443 is not the API servers' port 6443/],
+            [{ cloud: { image: "ubuntu" } }, /cluster\.cloud\.image: "ubuntu" is not publisher:offer:sku:version/],
         ];
-        const { AzureCluster } = (await import("../../components/azure")) as { AzureCluster: typeof AzureClusterT };
-        for (const [patch, message] of cases) {
-            const mocks = new AzureMocks();
-            pulumi.runtime.setMocks(mocks, "hacluster", "azure", false);
-            const { spec } = loadSpec(stackConfig(patch), { stack: "azure" });
-            assert.throws(() => new AzureCluster(spec.name, { spec }), message);
-            await quiet(mocks);
-            assert.deepEqual(mocks.resources.map((r) => r.type), ["hacluster:azure:Cluster"]);
-        }
+        for (const [patch, message] of cases) assert.throws(() => loadSpec(stackConfig(patch), { stack: "azure" }), message);
     });
 });

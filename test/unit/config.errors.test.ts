@@ -68,6 +68,16 @@ const cases: Case[] = [
         errors: ["cluster.endpoint.virtualRouterId: must be from 1 to 255 (got 300). Fix: use a number from 1 to 255 that no other VRRP group on the segment uses"],
     },
     {
+        name: "endpoint port other than the API servers'",
+        config: seedsWith({ endpoint: { port: 8443 } }),
+        errors: ["cluster.endpoint.port: 8443 is not the API servers' port 6443, which control planes reach on themselves through the endpoint name. Fix: leave cluster.endpoint.port at 6443"],
+    },
+    {
+        name: "AMI id malformed",
+        config: cloudCluster("aws", { cloud: { image: "ubuntu-24.04" } }),
+        errors: ['cluster.cloud.image: "ubuntu-24.04" is not an AMI id. Fix: use an id like ami-0123456789abcdef0 of eu-west-1'],
+    },
+    {
         name: "port out of range",
         config: seedsWith({ endpoint: { port: 70000 } }),
         errors: ["cluster.endpoint.port: must be a TCP port (got 70000). Fix: use a port from 1 to 65535"],
