@@ -15,21 +15,14 @@ import { EC2_USER_DATA_LIMIT_BYTES, gzipUserDataBase64, scriptFromCloudInit, use
 import { secretsScript } from "../../components/render/node";
 import { renderScript } from "../../components/render/script";
 import { awsFetchSecrets } from "../../components/render/secrets-aws";
+import { needTool, synthStack } from "../synth-cli";
 
-const ROOT = join(__dirname, "..", "..");
 const VARIANTS: Record<string, string[]> = { stacked: [], external: ["cluster.etcd.topology=external"] };
 
-function need(tool: string, pkg: string): void {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) assert.fail(`${tool} is missing: apt-get install ${pkg}`);
-}
+const need = needTool;
 
-function synth(out: string, sets: string[]): void {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", join(ROOT, "synth", "cli.ts"), "--stack", "aws", "--out", out, ...sets.flatMap((s) => ["--set", s])],
-        { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
-    assert.equal(r.status, 0, `synth --stack aws ${sets.join(" ")} failed:\n${r.stderr}`);
+function synth(out: string, sets: readonly string[]): void {
+    synthStack("aws", out, sets);
 }
 
 describe("integration: the aws stack's user-data and scripts pass their real tools", function () {

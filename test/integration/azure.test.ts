@@ -17,25 +17,17 @@ import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { secretsScript } from "../../components/render/node";
 import { renderScript } from "../../components/render/script";
 import { azureFetchSecrets } from "../../components/render/secrets-azure";
+import { needTool, synthStack } from "../synth-cli";
 
-const ROOT = join(__dirname, "..", "..");
 const VARIANTS: Record<string, string[]> = {
     azure: [],
     "azure-external": ["cluster.etcd.topology=external", "cluster.cloud.publicEndpoint=true", "cluster.cloud.apiAllowedCidrs.0=203.0.113.0/24"],
 };
 
-function need(tool: string, pkg: string): void {
-    const r = spawnSync("sh", ["-c", `command -v ${tool}`]);
-    if (r.status !== 0) assert.fail(`${tool} is missing: apt-get install ${pkg}`);
-}
+const need = needTool;
 
-function synth(out: string, sets: string[]): void {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", join(ROOT, "synth", "cli.ts"), "--stack", "azure", "--out", out, ...sets.flatMap((s) => ["--set", s])],
-        { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
-    assert.equal(r.status, 0, `synth --stack azure ${sets.join(" ")} failed:\n${r.stderr}`);
+function synth(out: string, sets: readonly string[]): void {
+    synthStack("azure", out, sets);
 }
 
 function files(dir: string, pred: (name: string) => boolean): string[] {

@@ -6,7 +6,7 @@
  * a hacluster secrets script, and prints neither the token nor the value.
  */
 import { strict as assert } from "node:assert";
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,8 +16,8 @@ import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { secretsScript } from "../../components/render/node";
 import { extractFiles, renderScript } from "../../components/render/script";
 import { gcpFetchSecrets } from "../../components/render/secrets-gcp";
+import { synthStack } from "../synth-cli";
 
-const ROOT = path.join(__dirname, "..", "..");
 
 interface Run {
     readonly code: number | null;
@@ -35,12 +35,7 @@ function run(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<
 }
 
 function synth(out: string, sets: readonly string[]): void {
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "synth", "cli.ts"), "--stack", "gcp", "--out", out, ...sets.flatMap((s) => ["--set", s])],
-        { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
-    assert.equal(r.status, 0, `synth --stack gcp failed:\n${r.stderr}`);
+    synthStack("gcp", out, sets);
 }
 
 describe("integration: GCP user-data and scripts", function () {

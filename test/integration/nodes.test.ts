@@ -8,22 +8,14 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { needTool, synthStack } from "../synth-cli";
 
-const ROOT = join(__dirname, "..", "..");
 const STACKS = ["dev", "onprem-external-etcd"];
 
-function need(tool: string, pkg: string): void {
-    const r = spawnSync("sh", ["-c", `command -v ${tool}`]);
-    if (r.status !== 0) assert.fail(`${tool} is missing: apt-get install ${pkg}`);
-}
+const need = needTool;
 
 function synth(stack: string, out: string): void {
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "synth", "cli.ts"), "--stack", stack, "--out", out], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 170_000,
-    });
-    assert.equal(r.status, 0, `synth --stack ${stack} failed:\n${r.stderr}`);
+    synthStack(stack, out);
 }
 
 function files(dir: string, pred: (name: string) => boolean): string[] {

@@ -4,35 +4,15 @@
  * writes, and the same resources for 1000 workers as for 3.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { mockRandomString } from "../../synth/mocks";
-import type { Plan } from "../../synth/synth";
+import { allFiles, countByType, synthStack } from "../synth-cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-
-function allFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? allFiles(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-}
-
-function synth(out: string, ...sets: string[]): { plan: Plan; stdout: string; ms: number } {
-    const started = Date.now();
-    const r = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(ROOT, "synth", "cli.ts"), "--stack", "aws", "--out", out, ...sets.flatMap((s) => ["--set", s])],
-        { cwd: ROOT, encoding: "utf8", timeout: 170_000 },
-    );
-    assert.equal(r.status, 0, `synth --stack aws ${sets.join(" ")} failed:\n${r.stderr}`);
-    return { plan: JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")), stdout: r.stdout, ms: Date.now() - started };
-}
-
-const byType = (plan: Plan) => {
-    const c: Record<string, number> = {};
-    for (const r of plan.resources) c[r.type] = (c[r.type] ?? 0) + 1;
-    return c;
-};
+/** This stack's synth, asserting success. */
+const synth = (out: string, ...sets: string[]) => synthStack("aws", out, sets);
+const byType = countByType;
 
 describe("synth: the aws stack of the real program", function () {
     this.timeout(180_000);
