@@ -2,6 +2,7 @@
  * Runs component code under `pulumi.runtime.setMocks` and records every resource registered.
  * Uses the synth's mocks, so component tests and the offline synth see the same provider outputs.
  */
+import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { SynthMocks } from "../../synth/mocks";
 
@@ -95,4 +96,43 @@ export function mockRecordingProtect(): { mocks: ReturnType<typeof mock>; protec
     }
     settings.setMockOptions(new ProtectMonitor(mocks), "hacluster", "test", false);
     return { mocks, protectedNames };
+}
+
+/** Inputs with resource references (as setMocks hands them over) replaced by `ref:<name>`. */
+export function norm(v: any): any {
+    if (pulumi.Resource.isInstance(v)) return `ref:${(v as any).__name}`;
+    if (Array.isArray(v)) return v.map(norm);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
+    return v;
+}
+
+/** Stack traces are slow under ts-node's source maps and not needed in these tests (the synth does the same). */
+export function fastStacks(): void {
+    let prepare: typeof Error.prepareStackTrace;
+    let limit = 10;
+    before(() => {
+        [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+        Error.stackTraceLimit = 0;
+    });
+    after(() => {
+        Error.prepareStackTrace = prepare;
+        Error.stackTraceLimit = limit;
+    });
+}
+
+export const ofType = (rs: readonly Recorded[], t: string) => rs.filter((r) => r.type === t);
+
+/** The recorded resource of that name (fails listing the names there are). */
+export function one(rs: readonly Recorded[], name: string): Recorded {
+    const r = rs.find((x) => x.name === name);
+    assert.ok(r, `no resource ${name}: ${rs.map((x) => x.name).join(", ")}`);
+    return r!;
+}
+
+/** Recorded resources counted by type. */
+export function counts(rs: readonly Recorded[]): Record<string, number> {
+    const c: Record<string, number> = {};
+    for (const r of rs) c[r.type] = (c[r.type] ?? 0) + 1;
+    return c;
 }

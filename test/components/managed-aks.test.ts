@@ -9,15 +9,8 @@ import { loadSpec } from "../../config";
 import type { AksCluster as AksClusterT } from "../../components/managed/aks";
 import { SynthMocks } from "../../synth/mocks";
 import { merge } from "../unit/fixtures";
-import { resolve, settle, type Recorded } from "./harness";
+import { counts, fastStacks, norm, ofType, one, type Recorded, resolve, settle } from "./harness";
 
-/** Inputs with resource references (as setMocks hands them over) replaced by `ref:<name>`. */
-function norm(v: any): any {
-    if (pulumi.Resource.isInstance(v)) return `ref:${(v as any).__name}`;
-    if (Array.isArray(v)) return v.map(norm);
-    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
-    return v;
-}
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const TENANT = "99999999-8888-7777-6666-555555555555";
@@ -62,20 +55,6 @@ class Recorder extends SynthMocks {
     }
 }
 
-/** Stack traces are slow under ts-node's source maps and not needed here (the synth does the same). */
-function fastStacks(): void {
-    let prepare: typeof Error.prepareStackTrace;
-    let limit = 10;
-    before(() => {
-        [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
-        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-        Error.stackTraceLimit = 0;
-    });
-    after(() => {
-        Error.prepareStackTrace = prepare;
-        Error.stackTraceLimit = limit;
-    });
-}
 
 const base = {
     name: "a1",
@@ -97,17 +76,6 @@ async function build(patch: Record<string, unknown> = {}, answerCredentials = tr
     return { cluster, resources: mocks.resources, calls: mocks.calls };
 }
 
-const ofType = (rs: readonly Recorded[], t: string) => rs.filter((r) => r.type === t);
-const one = (rs: readonly Recorded[], name: string) => {
-    const r = rs.find((x) => x.name === name);
-    assert.ok(r, `no resource ${name}: ${rs.map((x) => x.name).join(", ")}`);
-    return r!;
-};
-function counts(rs: readonly Recorded[]): Record<string, number> {
-    const c: Record<string, number> = {};
-    for (const r of rs) c[r.type] = (c[r.type] ?? 0) + 1;
-    return c;
-}
 
 describe("components: AKS (mocked)", function () {
     this.timeout(60000);

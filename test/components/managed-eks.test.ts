@@ -9,18 +9,11 @@ import { loadSpec } from "../../config";
 import type { EksCluster as EksClusterT } from "../../components/managed/eks";
 import { SynthMocks } from "../../synth/mocks";
 import { merge } from "../unit/fixtures";
-import { plain, resolve, settle, type Recorded } from "./harness";
+import { counts, fastStacks, norm, ofType, one, plain, type Recorded, resolve, settle } from "./harness";
 
 const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF";
 const ENDPOINT = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com";
 
-/** Inputs with resource references (as setMocks hands them over) replaced by `ref:<name>`. */
-function norm(v: any): any {
-    if (pulumi.Resource.isInstance(v)) return `ref:${(v as any).__name}`;
-    if (Array.isArray(v)) return v.map(norm);
-    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)]));
-    return v;
-}
 
 class Recorder extends SynthMocks {
     readonly resources: Recorded[] = [];
@@ -61,36 +54,7 @@ async function build(patch: Record<string, unknown> = {}, profile = "ha") {
     return { cluster, spec, resources: mocks.resources };
 }
 
-/**
- * The SDK takes a stack trace per resource and output, which ts-node's source maps make slow;
- * traces are not needed here (the synth does the same).
- */
-function fastStacks(): void {
-    let prepare: typeof Error.prepareStackTrace;
-    let limit = 10;
-    before(() => {
-        prepare = Error.prepareStackTrace;
-        limit = Error.stackTraceLimit;
-        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
-        Error.stackTraceLimit = 0;
-    });
-    after(() => {
-        Error.prepareStackTrace = prepare;
-        Error.stackTraceLimit = limit;
-    });
-}
 
-const ofType = (rs: readonly Recorded[], t: string) => rs.filter((r) => r.type === t);
-const one = (rs: readonly Recorded[], name: string) => {
-    const r = rs.find((x) => x.name === name);
-    assert.ok(r, `no resource ${name}: ${rs.map((x) => x.name).join(", ")}`);
-    return r!;
-};
-function counts(rs: readonly Recorded[]): Record<string, number> {
-    const c: Record<string, number> = {};
-    for (const r of rs) c[r.type] = (c[r.type] ?? 0) + 1;
-    return c;
-}
 
 describe("components: EKS (mocked)", function () {
     this.timeout(60000);
