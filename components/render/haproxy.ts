@@ -46,12 +46,13 @@ export interface HaproxyInput {
 /** The tuned defaults, exported so config/ can reuse them. */
 export const HAPROXY_DEFAULTS = {
     /**
-     * kubeadm's HA guide keeps HAProxy's own defaults (inter 2s, fall 3, rise 2): a dead API server
-     * keeps receiving new connections for ~6 s. 1 s x 2 takes it out in ~2 s; rise 2 still needs two
-     * good answers in a row, so a server that restarts or flaps is not put back on one lucky check.
-     * /readyz (not /livez) so a server that lost etcd is taken out too.
+     * kubeadm's HA guide keeps HAProxy's own defaults (inter 2s, fall 3, rise 2): a silently dead API
+     * server keeps receiving new connections for ~10 s (measured, bench/results/failover.md). Checks
+     * every 500 ms, 2 failures, with `timeout connect 1s` take it out in ~1.9 s (measured; 1000 ms
+     * took ~3.9 s). rise 2 still needs two good answers in a row, so a server that restarts or flaps
+     * is not put back on one lucky check. /readyz (not /livez) so a server that lost etcd is taken out too.
      */
-    healthCheck: { path: "/readyz", intervalMs: 1000, fall: 2, rise: 2 } satisfies HaproxyHealthCheck,
+    healthCheck: { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 } satisfies HaproxyHealthCheck,
     /** Enough for thousands of kubelets and watchers; each idle TCP tunnel costs ~2 buffers. */
     maxconn: 10000,
     /** Debian creates /run/haproxy at boot (tmpfiles.d) and ships this very socket path. */
@@ -61,8 +62,16 @@ export const HAPROXY_DEFAULTS = {
      * idle for long stretches (client-go pings HTTP/2 connections every 30 s, plain streams not at all).
      */
     idleTimeout: "1h",
-    /** A live API server accepts in milliseconds; longer means it is gone, so retry elsewhere fast. */
-    connectTimeout: "5s",
+    /**
+     * A live API server accepts in milliseconds (even across zones); a connect that takes a second
+     * means the host is gone, so the check fails and a client's connect is retried on another server.
+     */
+    connectTimeout: "1s",
+    /**
+     * Once connected, how long /readyz may take to answer. Without it `inter` (500 ms) would bound the
+     * whole check and a busy but healthy API server would be taken out.
+     */
+    checkTimeout: "2s",
     /** Half-closed connections are closing anyway: do not keep them for an hour. */
     finTimeout: "10s",
     /** A server put back after a restart gets its share of new connections gradually. */
@@ -149,7 +158,9 @@ export function renderHaproxyCfg(input: HaproxyInput): string {
             `timeout tunnel ${d.idleTimeout}`,
             `timeout client-fin ${d.finTimeout}`,
             `timeout server-fin ${d.finTimeout}`,
-            // No `timeout check`: then `inter` bounds a whole check, so a blackholed server fails fast.
+            // With `timeout check` set, a check's connect is bounded by `timeout connect` (a blackholed
+            // server fails fast) and its answer by `timeout check` (a slow /readyz is not a dead server).
+            `timeout check ${d.checkTimeout}`,
         ]),
         section(`frontend ${HAPROXY_API_FRONTEND}`, [
             // All addresses, so the keepalived VIP is served wherever it lands without ip_nonlocal_bind.

@@ -13,16 +13,16 @@ import { preflight, sleep } from "./lab";
 import { oursFromSynth } from "./ours";
 import { sansOf } from "./pki";
 
-/** Bounds, ms. Measured (2 cores): LB host loss 2.6-3.6 s, HAProxy loss ~4.1 s, API host loss ~3.8 s, failback 0 failures. */
+/** Bounds, ms. Measured (2 cores): LB host loss 2.6-3.6 s, HAProxy loss ~4.1 s, API host loss ~1.9 s, failback 0 failures. */
 export const BOUNDS = {
     /** VRRP: 3 missed adverts (advert_int 1) + skew 0.61 s = 3.61 s after the last advert. */
     lbHostLossMs: 10_000,
-    /** check fall 2 x interval 1 s, then the backup's master-down timer. */
+    /** keepalived check fall 2 x interval 1 s, then the backup's master-down timer. */
     haproxyLossMs: 10_000,
     /** Failback: the returning host waits out its own master-down timer (3.4 s) while the backup serves. */
     lbReturnMs: 5_000,
-    /** HAProxy: 2 failed checks of 1 s (inter bounds a blackholed check) 1 s apart: ~4 s worst case. */
-    apiServerLossMs: 6_000,
+    /** HAProxy: 2 failed checks (timeout connect 1 s bounds a blackholed check) 500 ms apart: ~2 s (was ~4 s at inter 1 s). */
+    apiServerLossMs: 4_000,
     /** Refused connects are redispatched at once: only the requests in flight at the crash fail (measured: 0-1, < 0.1 s). */
     apiProcessCrashMs: 2_000,
 } as const;

@@ -36,7 +36,7 @@ describe("render/haproxy", () => {
 
     describe("defaults", () => {
         it("checks faster than HAProxy's own (inter 2s fall 3) without a single-check flip", () => {
-            assert.deepEqual(HAPROXY_DEFAULTS.healthCheck, { path: "/readyz", intervalMs: 1000, fall: 2, rise: 2 });
+            assert.deepEqual(HAPROXY_DEFAULTS.healthCheck, { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 });
             assert.equal(HAPROXY_DEFAULTS.maxconn, 10000);
             assert.equal(HAPROXY_DEFAULTS.adminSocket, "/run/haproxy/admin.sock");
         });
@@ -54,7 +54,7 @@ describe("render/haproxy", () => {
             for (const line of ["mode tcp", "balance roundrobin", "option httpchk", "http-check send meth GET uri /readyz", "http-check expect status 200"]) {
                 assert.ok(b.includes(line), `missing ${line}`);
             }
-            assert.ok(b.includes("default-server inter 1000ms fall 2 rise 2 on-marked-down shutdown-sessions slowstart 10s"));
+            assert.ok(b.includes("default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions slowstart 10s"));
             const servers = b.filter((l) => l.startsWith("server "));
             assert.deepEqual(servers, [
                 "server master1 211.183.3.100:6443 check check-ssl verify none",
@@ -65,10 +65,11 @@ describe("render/haproxy", () => {
 
         it("timeouts: long idle for logs -f / exec / watches, short connect, fin timeouts", () => {
             const d = sectionOf(cfg, "defaults");
-            for (const line of ["timeout connect 5s", "timeout client 1h", "timeout server 1h", "timeout tunnel 1h", "timeout client-fin 10s", "timeout server-fin 10s"]) {
+            for (const line of ["timeout connect 1s", "timeout check 2s", "timeout client 1h", "timeout server 1h", "timeout tunnel 1h", "timeout client-fin 10s", "timeout server-fin 10s"]) {
                 assert.ok(d.includes(line), `missing ${line}`);
             }
-            assert.ok(!d.some((l) => l.startsWith("timeout check")), "timeout check would stretch a check beyond inter");
+            // A blackholed server must fail a check within `timeout connect`, well under the fall window.
+            assert.equal(d.filter((l) => l.startsWith("timeout connect")).length, 1);
         });
 
         it("global: Debian log socket, maxconn, admin socket", () => {
