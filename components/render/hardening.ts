@@ -52,6 +52,8 @@ export const HARDENING = {
         "audit-log-maxbackup": "10",
         "audit-log-maxsize": "100",
         profiling: "false",
+        // Kubelets serve certificates from the cluster CA (serverTLSBootstrap + the CSR approver).
+        "kubelet-certificate-authority": "/etc/kubernetes/pki/ca.crt",
     },
     controllerManagerArgs: { profiling: "false" },
     schedulerArgs: { profiling: "false" },

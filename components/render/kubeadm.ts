@@ -46,6 +46,11 @@ export interface KubeadmClusterInput {
     readonly maxPods: number;
     /** API server port on each control plane. @default 6443 */
     readonly apiServerPort?: number;
+    /**
+     * IPv4 networks the nodes' addresses lie in: the kubelet serving-certificate approver on the
+     * control planes refuses SANs outside them. Empty or absent: no range check.
+     */
+    readonly nodeCidrs?: readonly string[];
 }
 
 export type KubeadmRole =
@@ -136,6 +141,9 @@ function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknow
         cgroupDriver: "systemd",
         maxPods: input.maxPods,
         rotateCertificates: true,
+        // Serving certificate from the cluster CA (CIS 4.2.10), approved by the control planes'
+        // approver (render/kubelet-serving.ts); the API server verifies it (kubelet-certificate-authority).
+        serverTLSBootstrap: true,
         // Refuse anonymous requests to the kubelet API; the API server authenticates with its client cert.
         authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
         authorization: { mode: "Webhook" },

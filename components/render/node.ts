@@ -11,6 +11,7 @@ import { renderEtcdEnv, renderEtcdUnit, type EtcdMemberInput } from "./etcd";
 import { renderHaproxyCfg, type HaproxyInput } from "./haproxy";
 import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput, type KeepalivedInput } from "./keepalived";
 import { AUDIT_POLICY, renderAuditPolicy } from "./hardening";
+import { csrApproverFiles, ENABLE_CSR_APPROVER } from "./kubelet-serving";
 import { PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
 import { prepareFiles, prepareSteps, type PrepareInput } from "./prepare";
 import { renderScript, shq, type NodeFile } from "./script";
@@ -251,7 +252,7 @@ if [[ ! -f /etc/kubernetes/admin.conf ]]; then
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 retry 60 5 kubectl get --raw=/readyz >/dev/null
-${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}${ENABLE_TOKEN_REFRESH}${controlPlaneBackupSteps(input.backup)}echo "hacluster: ${input.node} initialised the cluster"`;
+${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/null\n` : ""}${ENABLE_TOKEN_REFRESH}${ENABLE_CSR_APPROVER}${controlPlaneBackupSteps(input.backup)}echo "hacluster: ${input.node} initialised the cluster"`;
     return renderScript({
         node: input.node,
         description: `control-plane (init), zone ${input.zone}`,
@@ -260,6 +261,7 @@ ${input.cniManifestUrl ? `kubectl apply -f ${shq(input.cniManifestUrl)} >/dev/nu
             { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" },
             { path: AUDIT_POLICY, content: renderAuditPolicy() },
             ...tokenRefreshFiles(),
+            ...csrApproverFiles({ nodeCidrs: input.kubeadm.nodeCidrs ?? [] }),
             ...(input.backup ? backupNodeFiles(input.backup) : []),
         ],
         steps,
@@ -288,7 +290,7 @@ ${wait}  hacluster_kubeadm_config
   retry ${input.joinAttempts ?? 3} 30 hacluster_join
   rm -f ${KUBEADM_RUN}
 fi
-${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}${controlPlaneBackupSteps(input.backup)}` : ""}
+${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}${ENABLE_CSR_APPROVER}${controlPlaneBackupSteps(input.backup)}` : ""}
 echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "worker"}"`;
     return renderScript({
         node: input.node,
@@ -296,7 +298,9 @@ echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "wor
         files: [
             ...prepareFiles(input.prepare),
             { path: KUBEADM_TEMPLATE, content: renderKubeadmConfig(input.kubeadm), mode: "0600" },
-            ...(controlPlane ? [{ path: AUDIT_POLICY, content: renderAuditPolicy() }, ...tokenRefreshFiles()] : []),
+            ...(controlPlane
+                ? [{ path: AUDIT_POLICY, content: renderAuditPolicy() }, ...tokenRefreshFiles(), ...csrApproverFiles({ nodeCidrs: input.kubeadm.nodeCidrs ?? [] })]
+                : []),
             ...(controlPlane && input.backup ? backupNodeFiles(input.backup) : []),
         ],
         steps,
@@ -398,6 +402,8 @@ export interface BackupSettings {
     readonly keep: number;
     readonly onCalendar: string;
     readonly copyCommand?: string;
+    /** Upload bash from render/backup-store.ts (clouds: the stack's bucket). */
+    readonly upload?: string;
     readonly etcdVersion: string;
     readonly clusterToken: string;
 }
@@ -417,7 +423,7 @@ export function etcdBackupFor(
             ? { caFile: `${PKI_DIR}/etcd/ca.crt`, certFile: `${PKI_DIR}/etcd/healthcheck-client.crt`, keyFile: `${PKI_DIR}/etcd/healthcheck-client.key` }
             : { caFile: `${ETCD_PKI_DIR}/ca.crt`, certFile: `${ETCD_PKI_DIR}/peer.crt`, keyFile: `${ETCD_PKI_DIR}/peer.key` };
     return {
-        snapshot: { endpoint: "https://127.0.0.1:2379", tls, keep: s.keep, ...(s.copyCommand ? { copyCommand: s.copyCommand } : {}) },
+        snapshot: { endpoint: "https://127.0.0.1:2379", tls, keep: s.keep, ...(s.copyCommand ? { copyCommand: s.copyCommand } : {}), ...(s.upload ? { upload: s.upload } : {}) },
         restore:
             topology === "external"
                 ? { topology }

@@ -102,6 +102,8 @@ export const kubelet = z.strictObject({
     cgroupDriver: z.enum(["systemd", "cgroupfs"]),
     maxPods: z.int().max(110),
     rotateCertificates: z.boolean(),
+    // kubelet.config.k8s.io/v1beta1 KubeletConfiguration.ServerTLSBootstrap (bool): serving cert via a CSR.
+    serverTLSBootstrap: z.boolean(),
     authentication: z.strictObject({ anonymous: z.strictObject({ enabled: z.boolean() }), webhook: z.strictObject({ enabled: z.boolean() }) }),
     authorization: z.strictObject({ mode: z.enum(["Webhook", "AlwaysAllow"]) }),
 });

@@ -65,6 +65,23 @@ describe("synth: the dev stack of the real program", function () {
         }
     });
 
+    it("control planes (only) get the kubelet serving-certificate approver, bounded to the stack's node network", () => {
+        const nodes = plan.outputs.nodes as { name: string; role: string }[];
+        for (const n of nodes.filter((x) => x.role === "control-plane" || x.role === "worker")) {
+            const dir = path.join(out, "nodes", n.name);
+            const approver = path.join(dir, "hacluster-approve-kubelet-serving");
+            if (n.role === "control-plane") {
+                assert.ok(fs.existsSync(approver), `${n.name}: no approver script`);
+                assert.match(fs.readFileSync(approver, "utf8"), /^node_cidrs=\(211\.183\.3\.0\/24\)$/m);
+                assert.match(fs.readFileSync(path.join(dir, "bootstrap.sh"), "utf8"), /systemctl enable --now hacluster-approve-kubelet-serving\.timer/);
+            } else {
+                assert.ok(!fs.existsSync(approver), `${n.name}: a worker must not approve certificates`);
+                assert.doesNotMatch(fs.readFileSync(path.join(dir, "bootstrap.sh"), "utf8"), /approve-kubelet-serving/);
+            }
+            assert.match(fs.readFileSync(path.join(dir, "bootstrap.sh"), "utf8"), /serverTLSBootstrap: true/);
+        }
+    });
+
     it("writes no secret: no private key, no generated password, secret inputs as [secret]", () => {
         const passwords = plan.resources
             .filter((r) => r.type === "random:index/randomPassword:RandomPassword")
