@@ -4,6 +4,7 @@
  * theirs (how secrets arrive, extra SANs known once their load balancer exists).
  */
 import type { ClusterSpec } from "../config/spec";
+import { renderBackupUpload, type BackupStore } from "./render/backup-store";
 import { controlPlaneSecretPaths as secretPaths } from "./pki/paths";
 import { ETCD_DEFAULTS, type EtcdMemberInput } from "./render/etcd";
 import type { KubeadmClusterInput } from "./render/kubeadm";
@@ -27,6 +28,7 @@ export function kubeadmClusterInput(spec: ClusterSpec, topo: Topology, extraSANs
                 : { kind: "external", endpoints: topo.etcd.map((e) => `https://${e.address}:${ETCD_DEFAULTS.clientPort}`) },
         apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
         maxPods: spec.kubernetes.maxPodsPerNode,
+        nodeCidrs: [spec.network.nodeCidr],
     };
 }
 
@@ -34,7 +36,7 @@ export function kubeadmClusterInput(spec: ClusterSpec, topo: Topology, extraSANs
  * etcd snapshots for a node that holds a member: every control plane with stacked etcd, every
  * external member; undefined for any other node.
  */
-export function etcdBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode): NodeBackup | undefined {
+export function etcdBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode, store?: BackupStoreFor): NodeBackup | undefined {
     const kind = spec.etcd.topology;
     const holds = kind === "stacked" ? node.role === "control-plane" : node.role === "etcd";
     if (!holds) return undefined;
@@ -43,6 +45,7 @@ export function etcdBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode
         ...spec.etcd.backup,
         etcdVersion: spec.etcd.version,
         clusterToken: `${spec.name}-etcd`,
+        ...(store ? { upload: renderBackupUpload(store(node.name)) } : {}),
     });
 }
 
@@ -64,8 +67,14 @@ export function etcdMemberInputFor(spec: ClusterSpec, topo: Topology, node: Topo
     };
 }
 
-/** Backup settings for a node script, when the node holds an etcd member. */
-export function withBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode): { backup?: NodeBackup } {
-    const backup = etcdBackup(spec, topo, node);
+/**
+ * The stack's object store for one member's snapshots (clouds), given the object prefix (the
+ * member's name): each platform builds it from the bucket it created.
+ */
+export type BackupStoreFor = (prefix: string) => BackupStore;
+
+/** Backup settings for a node script, when the node holds an etcd member; `store`: upload each snapshot there. */
+export function withBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode, store?: BackupStoreFor): { backup?: NodeBackup } {
+    const backup = etcdBackup(spec, topo, node, store);
     return backup ? { backup } : {};
 }

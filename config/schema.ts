@@ -178,6 +178,11 @@ export const EtcdSchema = z.strictObject({
              * to keep copies off the cluster. @default none (snapshots stay on the members)
              */
             copyCommand: z.string().min(1).optional(),
+            /**
+             * Clouds: days the stack's bucket (S3, GCS, Azure Blob) keeps each uploaded snapshot,
+             * including overwritten versions. @default 14
+             */
+            retentionDays: z.int().min(1).max(3650).default(14),
         })
         .prefault({}),
     /** etcd release installed on external members (kubeadm picks the stacked one). @default "3.5.16" */

@@ -78,7 +78,7 @@ export interface EtcdSpec {
     readonly electionTimeoutMs: number;
     readonly version: string;
     /** Snapshot timer settings (every member). */
-    readonly backup: { readonly keep: number; readonly onCalendar: string; readonly copyCommand?: string };
+    readonly backup: { readonly keep: number; readonly onCalendar: string; readonly copyCommand?: string; readonly retentionDays: number };
     /** Machine type of external members on clouds. */
     readonly instanceType?: string;
 }

@@ -32,7 +32,14 @@ export interface BackupInput {
      * host or `aws s3 cp "$1" s3://bucket/prefix/`. @default none
      */
     readonly copyCommand?: string;
+    /**
+     * Bash that uploads `$1` to the stack's object store (render/backup-store.ts), run before
+     * `copyCommand`. @default none
+     */
+    readonly upload?: string;
 }
+
+const indent = (bash: string): string => bash.split("\n").map((l) => (l ? `  ${l}` : l)).join("\n");
 
 /** The snapshot script: save, verify, prune, copy. Exits non-zero if any step fails. */
 export function renderSnapshotScript(input: BackupInput): string {
@@ -62,7 +69,7 @@ mv -f "$tmp" "$out"
 # Keep the newest $keep snapshots.
 mapfile -t old < <(find "$dir" -maxdepth 1 -name 'etcd-*.db' -printf '%f\\n' | sort -r | tail -n +$((keep + 1)))
 for f in "\${old[@]}"; do rm -f -- "$dir/$f"; done
-${input.copyCommand ? `copy() {\n  ${input.copyCommand}\n}\ncopy "$out"\n` : ""}echo "hacluster: etcd snapshot $out"
+${input.upload ? `upload() {\n${indent(input.upload)}\n}\nupload "$out"\n` : ""}${input.copyCommand ? `copy() {\n  ${input.copyCommand}\n}\ncopy "$out"\n` : ""}echo "hacluster: etcd snapshot $out"
 `;
 }
 

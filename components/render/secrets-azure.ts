@@ -64,7 +64,8 @@ const RESOURCE_ID_RE = /^[A-Za-z0-9/_.()~-]{1,1024}$/;
 const DNS_SUFFIX_RE = /^[a-z0-9]+(\.[a-z0-9-]+)+$/;
 const RUN_FILE_RE = /^\/[A-Za-z0-9._/-]+\/[A-Za-z0-9._-]+$/;
 
-function identityParam(identity: AzureIdentityRef): string {
+/** The IMDS query parameter that names the identity (`client_id=` or `msi_res_id=`). */
+export function identityParam(identity: AzureIdentityRef): string {
     if ("clientId" in identity) {
         if (!GUID_RE.test(identity.clientId)) throw new Error(`secrets-azure: client id ${JSON.stringify(identity.clientId)} is not a GUID`);
         return `client_id=${identity.clientId}`;
