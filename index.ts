@@ -41,5 +41,6 @@ export = async () => {
         kubeconfig: cluster.kubeconfig,
         nodes: cluster.nodes,
         failureTolerance: cluster.failureTolerance,
+        ...(cluster.etcdBackupStore ? { etcdBackupStore: cluster.etcdBackupStore } : {}),
     };
 };

@@ -19,6 +19,13 @@ export interface ClusterOutputs {
     readonly kubeconfig: pulumi.Output<string>;
     readonly nodes: pulumi.Output<NodeSummary[]>;
     readonly failureTolerance: pulumi.Output<FailureTolerance>;
+    /**
+     * Self-managed clouds: where etcd members upload their snapshots, as a URL an operator's tools
+     * take (`s3://<bucket>`, `gs://<bucket>`, `https://<account>.blob.core.windows.net/<container>`).
+     * Absent on-prem (snapshots stay on the members, or go where `copyCommand` sends them) and on
+     * managed clusters (the provider backs up its etcd).
+     */
+    readonly etcdBackupStore?: pulumi.Output<string>;
 }
 
 export interface OutputsInput {

@@ -10,6 +10,8 @@ import type { ClusterConfig } from "./schema";
 
 type Add = (path: string, message: string, fix: string) => void;
 const P = "cluster";
+/** Longest cluster name on AWS: `<name>-api-nlb` and Pulumi's `-` + 7 random characters fit AWS's 32 for load balancers. */
+export const AWS_MAX_NAME = 16;
 
 /** What the user wrote under `hacluster:cluster`, before defaults: tells "set" from "defaulted". */
 export type RawCluster = Record<string, unknown> | undefined;
@@ -60,6 +62,10 @@ export function checkCloud(cfg: ClusterConfig, d: Derived, add: Add): void {
         if (cfg.platform === "azure" && c.image.split(":").length !== 4) {
             add(`${P}.cloud.image`, `${show(c.image)} is not publisher:offer:sku:version`, "use e.g. Canonical:ubuntu-24_04-lts:server:latest (pin a version)");
         }
+    }
+    if (cfg.platform === "aws" && d.name.length > AWS_MAX_NAME) {
+        // The NLB and target group are auto-named `<name>-api-nlb-<7 random>`; AWS allows 32 characters.
+        add(`${P}.name`, `${show(d.name)} has ${d.name.length} characters; on AWS the API load balancer is named "<name>-api-nlb-" plus 7 random characters and AWS allows 32`, `set cluster.name to at most ${AWS_MAX_NAME} characters`);
     }
     if (cfg.platform === "gcp" && !c.project) add(`${P}.cloud.project`, "platform gcp needs the project id (got nothing)", "set cluster.cloud.project");
     if (cfg.platform !== "gcp" && c.project) add(`${P}.cloud.project`, `a project is a GCP setting (got ${show(c.project)} on ${cfg.platform})`, "remove it");

@@ -2,7 +2,8 @@
  * Self-managed HA Kubernetes on EC2 (kubeadm), from the same spec and renderers as on-prem:
  * control planes (and external etcd members) as instances spread round-robin over the zones at
  * fixed private addresses, an NLB as the API endpoint (named inside the VPC by a Route 53 private
- * zone), one Auto Scaling group per worker pool, secrets delivered through Secrets Manager.
+ * zone), one Auto Scaling group per worker pool, secrets delivered through Secrets Manager, etcd
+ * snapshots uploaded by every member to an S3 bucket the stack creates (backup.ts).
  *
  * Boot order is the nodes' business (they wait for the endpoint and retry joins); the resources
  * only order what a node needs before it boots: its secret and permission, egress, the endpoint.
@@ -15,12 +16,13 @@ import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } f
 import { ClusterPki } from "../pki";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type Topology } from "../topology";
+import { allowSnapshotUploads, createBackupBucket } from "./backup";
 import { n, type AwsContext } from "./common";
 import { attachControlPlanes, createApiEndpoint } from "./endpoint";
 import { createMachine } from "./machines";
 import { createNetwork } from "./network";
 import { createPool } from "./pools";
-import { ec2UserData, etcdNodeScript, initNodeScript, joinControlPlaneScript, poolScript, type Ec2UserData } from "./scripts";
+import { ec2UserData, etcdNodeScript, initNodeScript, joinControlPlaneScript, poolScript, s3BackupStore, type Ec2UserData } from "./scripts";
 import { createIdentity } from "./secrets";
 import { createSecurityGroups } from "./security";
 
@@ -35,6 +37,8 @@ export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/
 /** Stand-ins of the right size for values known only after resources exist: decide plain vs gzip user-data. */
 const PROBE_HASH = `sha256:${"0".repeat(64)}`;
 const PROBE_DNS = `${"x".repeat(32)}-${"0".repeat(16)}.elb.ap-southeast-4.amazonaws.com`;
+/** The longest S3 bucket name. */
+const PROBE_BUCKET = "x".repeat(63);
 
 type Tolerance = ClusterOutputs["failureTolerance"] extends pulumi.Output<infer T> ? T : never;
 
@@ -44,6 +48,10 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
     readonly nodes: pulumi.Output<NodeSummary[]>;
     readonly failureTolerance: pulumi.Output<Tolerance>;
     readonly topology: Topology;
+    /** The S3 bucket every etcd member uploads its snapshots to (under `<member>/`). */
+    readonly etcdBackupBucket: pulumi.Output<string>;
+    /** `s3://<bucket>`. */
+    readonly etcdBackupStore: pulumi.Output<string>;
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
@@ -72,26 +80,29 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
         const image: pulumi.Input<string> = cloud.image ?? ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, parent).value;
         const keyName = cloud.sshPublicKey ? new ec2.KeyPair(n(ctx, "ssh"), { publicKey: cloud.sshPublicKey }, parent).id : undefined; // a key pair's id is its name
         const machine = { image, ...(keyName ? { keyName } : {}) };
-        /** User-data from a value known later, plain or gzip as a probe render of the same size decides. */
-        const userData = (value: pulumi.Output<string>, probe: string, render: (v: string) => Ec2UserData) => ({
+        /** User-data from values known later, plain or gzip as a probe render of the same size decides. */
+        const userData = <T>(value: pulumi.Output<T>, probe: T, render: (v: T) => Ec2UserData) => ({
             userData: value.apply(render),
             gzipped: render(probe).gzipped,
         });
 
+        // --- etcd snapshots leave the cluster: one bucket; only etcd-holding roles may put into it ---
+        const backups = createBackupBucket(ctx);
+        const stacked = spec.etcd.topology === "stacked";
+
         // --- external etcd members: each reads only its own secret (its own server/peer key) ---
         const etcdMachines = topo.etcd.map((e) => {
             const identity = createIdentity(ctx, e.name, pki.etcdMemberFiles.get(e.name)!);
-            const ud = ec2UserData(etcdNodeScript(spec, topo, e), e.name);
+            const upload = allowSnapshotUploads(ctx, backups, identity.role, e.name, [e.name]);
             return createMachine(ctx, {
                 ...machine,
+                ...userData(backups.name, PROBE_BUCKET, (bucket) => ec2UserData(etcdNodeScript(spec, topo, e, s3BackupStore(spec, bucket)), e.name)),
                 node: e,
                 instanceType: spec.etcd.instanceType!,
                 subnetId: net.subnetId(e.zone),
                 securityGroupIds: [sgs.etcd!.id],
                 identity,
-                userData: pulumi.output(ud),
-                gzipped: ud.gzipped,
-                dependsOn: [...identity.ready, ...net.egress],
+                dependsOn: [...identity.ready, upload, ...net.egress],
             });
         });
 
@@ -103,13 +114,20 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
             securityGroupIds: [sgs.nodes.id, sgs.controlPlane.id],
             identity: cpIdentity,
         };
-        const cpReady = [...cpIdentity.ready, ...net.egress, ...(api?.ready ?? [])];
+        // With stacked etcd the control planes hold the members: their role may upload, under their names.
+        const cpUpload = stacked ? [allowSnapshotUploads(ctx, backups, cpIdentity.role, "control-plane", topo.controlPlanes.map((c) => c.name))] : [];
+        const cpReady = [...cpIdentity.ready, ...cpUpload, ...net.egress, ...(api?.ready ?? [])];
         const controlPlanes = new Map<string, ec2.Instance>();
         topo.controlPlanes.forEach((node, i) => {
+            // The store is handed over always; the shared renderer uses it only on a node holding a member.
             const ud =
                 i === 0
-                    ? userData(api?.dnsName ?? pulumi.output(""), PROBE_DNS, (dns) => ec2UserData(initNodeScript(spec, topo, node, dns ? [dns] : []), node.name))
-                    : userData(pki.discoveryHash, PROBE_HASH, (hash) => ec2UserData(joinControlPlaneScript(spec, topo, node, hash), node.name));
+                    ? userData(pulumi.all([api?.dnsName ?? pulumi.output(""), backups.name]), [PROBE_DNS, PROBE_BUCKET], ([dns, bucket]) =>
+                          ec2UserData(initNodeScript(spec, topo, node, dns ? [dns] : [], s3BackupStore(spec, bucket)), node.name),
+                      )
+                    : userData(pulumi.all([pki.discoveryHash, backups.name]), [PROBE_HASH, PROBE_BUCKET], ([hash, bucket]) =>
+                          ec2UserData(joinControlPlaneScript(spec, topo, node, hash, s3BackupStore(spec, bucket)), node.name),
+                      );
             controlPlanes.set(
                 node.name,
                 // etcd first: kubeadm init needs the external members answering.
@@ -148,6 +166,15 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
         this.kubeconfig = outputs.kubeconfig;
         this.nodes = outputs.nodes;
         this.failureTolerance = outputs.failureTolerance;
-        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
+        this.etcdBackupBucket = backups.name;
+        this.etcdBackupStore = pulumi.interpolate`s3://${backups.name}`;
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodes: this.nodes,
+            failureTolerance: this.failureTolerance,
+            etcdBackupBucket: this.etcdBackupBucket,
+            etcdBackupStore: this.etcdBackupStore,
+        });
     }
 }

@@ -6,7 +6,7 @@
  */
 import type { ClusterSpec } from "../../config/spec";
 import { EC2_USER_DATA_LIMIT_BYTES, gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
 import { awsFetchSecrets } from "../render/secrets-aws";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
@@ -41,26 +41,37 @@ function base(spec: ClusterSpec, topo: Topology, role: SecretRole) {
     } satisfies Partial<KubeNodeScriptInput>;
 }
 
-/** The first control plane: `kubeadm init`. `extraSANs`: the NLB's DNS name. */
-export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, extraSANs: readonly string[]): string {
+/**
+ * Where an etcd member uploads its snapshots: the stack's bucket, under the member's name, in the
+ * cluster's region. Only scripts of nodes holding a member take it (workers never do).
+ */
+export function s3BackupStore(spec: ClusterSpec, bucket: string): BackupStoreFor {
+    return (prefix) => ({ kind: "s3", bucket, region: spec.cloud!.region, prefix });
+}
+
+/**
+ * The first control plane: `kubeadm init`. `extraSANs`: the NLB's DNS name. `backups`: where its
+ * etcd snapshots go (used with stacked etcd only).
+ */
+export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, extraSANs: readonly string[], backups: BackupStoreFor): string {
     return initScript({
         ...base(spec, topo, "control-plane"),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo, extraSANs), node: { name: node.name, address: node.address }, role: { kind: "init", tokenTtl: TOKEN_TTL } },
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
         secretFiles: controlPlaneSecretFiles(spec),
     });
 }
 
 /** Another control plane: waits for the endpoint, then joins (the SANs come from the cluster). */
-export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, caCertHash: string): string {
+export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, caCertHash: string, backups: BackupStoreFor): string {
     return joinScript({
         ...base(spec, topo, "control-plane"),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo), node: { name: node.name, address: node.address }, role: { kind: "join-control-plane", caCertHash } },
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
         secretFiles: controlPlaneSecretFiles(spec),
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -83,15 +94,15 @@ export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacemen
     });
 }
 
-/** An external etcd member (its own secret: its own server/peer key). */
-export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode): string {
+/** An external etcd member (its own secret: its own server/peer key); `backups`: where its snapshots go. */
+export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, backups: BackupStoreFor): string {
     return etcdScript({
         node: node.name,
         zone: node.zone,
         version: spec.etcd.version,
         fetchSecrets: awsFetchSecrets({ secretId: secretName(spec.name, node.name), region: spec.cloud!.region }),
         member: etcdMemberInputFor(spec, topo, node),
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
     });
 }
 

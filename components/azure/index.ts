@@ -3,7 +3,8 @@
  * control planes (and external etcd members) as zonal VMs spread round-robin over zones 1–3 at
  * fixed private addresses, a Standard internal load balancer as the API endpoint (plus a public
  * one with `cloud.publicEndpoint`), one Flexible scale set per worker pool, secrets delivered
- * through Key Vault and read with each role's managed identity, egress through a NAT gateway.
+ * through Key Vault and read with each role's managed identity, egress through a NAT gateway,
+ * etcd snapshots uploaded by every member to a blob container the stack creates (backup.ts).
  *
  * Boot order is the nodes' business (they wait for the endpoint and retry joins); the resources
  * only order what a node needs before it boots: its secret and permission, egress, the endpoint.
@@ -16,6 +17,7 @@ import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } f
 import { ClusterPki } from "../pki";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type Topology } from "../topology";
+import { createBackupWriter, createEtcdBackupStore } from "./backup";
 import { azureName, n, nameOf, type AzureContext } from "./common";
 import { createApiEndpoint } from "./endpoint";
 import { parseImage, type ImageReference } from "./image";
@@ -47,6 +49,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
     readonly nodes: pulumi.Output<NodeSummary[]>;
     readonly failureTolerance: pulumi.Output<Tolerance>;
     readonly topology: Topology;
+    /** Where etcd snapshots are uploaded: `<storage account>/<container>`. */
+    readonly etcdBackupContainer: pulumi.Output<string>;
+    /** `https://<account>.blob.core.windows.net/<container>`. */
+    readonly etcdBackupStore: pulumi.Output<string>;
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
@@ -95,6 +101,12 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         const cpReader = createSecretReader(ctx, vault, "control-plane", CONTROL_PLANE_SECRET, pki.controlPlaneFiles, cpIdentity);
         const workerReader = createSecretReader(ctx, vault, "worker", WORKER_SECRET, pki.workerFiles, workerIdentity);
 
+        // --- etcd snapshots: a container written only by the identities of machines holding a member ---
+        const backups = createEtcdBackupStore(ctx, net.subnetId);
+        const backupTarget = pulumi.all([backups.accountName, backups.containerName]).apply(([account, container]) => ({ account, container }));
+        /** Stacked etcd: the control planes' identity writes; external: each member's own (below). */
+        const cpBackupWriter = spec.etcd.topology === "stacked" ? [createBackupWriter(ctx, backups, "control-plane", cpIdentity)] : [];
+
         // Without a key in the config the admin user still needs one (Azure refuses Linux VMs with
         // neither key nor password): a generated one, kept only in the state; SSH stays closed.
         const sshPublicKey = cloud.sshPublicKey ?? new tls.PrivateKey(n(ctx, "ssh-key"), { algorithm: "ED25519" }, parent).publicKeyOpenssh.apply((k) => k.trim());
@@ -104,19 +116,22 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         const etcdVms = topo.etcd.map((e) => {
             const identity = createIdentity(ctx, e.name);
             const reader = createSecretReader(ctx, vault, e.name, etcdSecretName(e.name), pki.etcdMemberFiles.get(e.name)!, identity);
+            const writer = createBackupWriter(ctx, backups, e.name, identity);
             return createVm(ctx, {
                 ...machine,
                 node: e,
                 size: spec.etcd.instanceType!,
                 identityId: identity.id,
                 asgIds: [net.asg.etcd!.id],
-                customData: pulumi.all([vault.name, identity.id]).apply(([vaultName, identityId]) => customData(etcdNodeScript(spec, topo, e, { vaultName, identityId }), e.name)),
-                dependsOn: [...reader.ready, ...net.egress],
+                customData: pulumi
+                    .all([vault.name, identity.id, backupTarget])
+                    .apply(([vaultName, identityId, backup]) => customData(etcdNodeScript(spec, topo, e, { vaultName, identityId }, backup), e.name)),
+                dependsOn: [...reader.ready, writer, ...net.egress],
             });
         });
 
         // --- control planes: the first runs kubeadm init, the others join through the endpoint ---
-        const cpReady = [...cpReader.ready, ...net.egress, ...api.loadBalancers];
+        const cpReady = [...cpReader.ready, ...cpBackupWriter, ...net.egress, ...api.loadBalancers];
         const controlPlanes = topo.controlPlanes.map((node, i) =>
             createVm(ctx, {
                 ...machine,
@@ -127,11 +142,11 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
                 backendPoolIds: api.backendPoolIds,
                 customData:
                     i === 0
-                        ? pulumi.all([vault.name, cpIdentity.id, publicAddress]).apply(([vaultName, identityId, ip]) =>
-                              customData(initNodeScript(spec, topo, node, { vaultName, identityId }, [ip]), node.name),
+                        ? pulumi.all([vault.name, cpIdentity.id, publicAddress, backupTarget]).apply(([vaultName, identityId, ip, backup]) =>
+                              customData(initNodeScript(spec, topo, node, { vaultName, identityId }, [ip], backup), node.name),
                           )
-                        : pulumi.all([vault.name, cpIdentity.id, pki.discoveryHash]).apply(([vaultName, identityId, hash]) =>
-                              customData(joinControlPlaneScript(spec, topo, node, { vaultName, identityId }, hash), node.name),
+                        : pulumi.all([vault.name, cpIdentity.id, pki.discoveryHash, backupTarget]).apply(([vaultName, identityId, hash, backup]) =>
+                              customData(joinControlPlaneScript(spec, topo, node, { vaultName, identityId }, hash, backup), node.name),
                           ),
                 // etcd first: kubeadm init needs the external members answering.
                 dependsOn: [...cpReady, ...(i === 0 ? etcdVms : [])],
@@ -167,6 +182,15 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         this.kubeconfig = outputs.kubeconfig;
         this.nodes = outputs.nodes;
         this.failureTolerance = outputs.failureTolerance;
-        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
+        this.etcdBackupContainer = pulumi.interpolate`${backups.accountName}/${backups.containerName}`;
+        this.etcdBackupStore = pulumi.interpolate`https://${backups.accountName}.blob.core.windows.net/${backups.containerName}`;
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodes: this.nodes,
+            failureTolerance: this.failureTolerance,
+            etcdBackupContainer: this.etcdBackupContainer,
+            etcdBackupStore: this.etcdBackupStore,
+        });
     }
 }

@@ -30,10 +30,17 @@ export const NAME_LIMITS = {
     identity: 128,
     keyVault: 24,
     secret: 127,
+    /** Storage accounts: 3–24 lower-case letters and digits, globally unique. */
+    storageAccount: 24,
 } as const;
 
 /** "Key Vault Secrets User": read secret contents (a built-in role, same GUID in every tenant). */
 export const KEY_VAULT_SECRETS_USER_ROLE = "4633458b-17de-408a-b874-0445c86b69e6";
+/** "Storage Blob Data Contributor": read, write and delete blobs (not blob versions, not the account). */
+export const STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+/** A storage account name as Azure takes it. */
+export const STORAGE_ACCOUNT_NAME_RE = /^[a-z0-9]{3,24}$/;
 
 function shortHash(text: string, length: number): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -61,6 +68,23 @@ export function vaultName(cluster: string, resourceGroupId: string): string {
     if (!/^[a-z]/.test(head)) head = `kv${head}`.slice(0, 15).replace(/-+$/, "");
     const name = `${head}-${shortHash(`${resourceGroupId.toLowerCase()}|${cluster}`, 8)}`;
     if (!VAULT_NAME_RE.test(name)) throw new Error(`internal: derived Key Vault name ${JSON.stringify(name)} is invalid`);
+    return name;
+}
+
+/**
+ * The etcd backup storage account's name: globally unique in Azure, 3–24 lower-case letters and
+ * digits, so it is the cluster name's letters and digits (cut to 12), `etcd`, and 8 hex digits of
+ * a hash of the resource group's id (which holds the subscription) and the cluster name — the
+ * same scheme as {@link vaultName}. Deterministic (known before the account exists, stable across
+ * runs, so a plan never replaces the account), and another subscription or resource group gets
+ * another name. azure-native would auto-name `accountName` from the Pulumi name and a random
+ * suffix, but that name keeps the Pulumi name's hyphens (invalid here) and is known only after
+ * creation; the node scripts need it in their custom data.
+ */
+export function storageAccountName(cluster: string, resourceGroupId: string): string {
+    const head = cluster.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 12);
+    const name = `${head}etcd${shortHash(`${resourceGroupId.toLowerCase()}|${cluster}|etcd-backups`, 8)}`;
+    if (!STORAGE_ACCOUNT_NAME_RE.test(name) || name.length > NAME_LIMITS.storageAccount) throw new Error(`internal: derived storage account name ${JSON.stringify(name)} is invalid`);
     return name;
 }
 

@@ -1,8 +1,8 @@
 /**
  * The nodes' network: application security groups, the network security group (rules.ts), and
  * unless `cloud.existingNetwork` names one, a virtual network with one regional subnet whose
- * egress is a NAT gateway (nodes have no public IPs) and which reaches Key Vault over a service
- * endpoint. The NSG is also put on every node NIC, so it protects nodes in an existing subnet too.
+ * egress is a NAT gateway (nodes have no public IPs) and which reaches Key Vault and the etcd
+ * backup storage account over service endpoints. The NSG is also put on every node NIC, so it protects nodes in an existing subnet too.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
@@ -13,7 +13,7 @@ export interface AzureNetwork {
     readonly subnetId: pulumi.Output<string>;
     readonly nsg: network.NetworkSecurityGroup;
     readonly asg: { readonly controlPlanes: network.ApplicationSecurityGroup; readonly nodes: network.ApplicationSecurityGroup; readonly etcd?: network.ApplicationSecurityGroup };
-    /** Created here (false: an existing subnet, whose egress and Key Vault service endpoint are the owner's). */
+    /** Created here (false: an existing subnet, whose egress and Key Vault and Storage service endpoints are the owner's). */
     readonly created: boolean;
     /** What nodes need before they boot: their egress. */
     readonly egress: pulumi.Resource[];
@@ -89,8 +89,8 @@ export function createNetwork(ctx: AzureContext): AzureNetwork {
             addressPrefix: ctx.topo.subnets[0].cidr,
             networkSecurityGroup: { id: nsg.id },
             natGateway: { id: nat.id },
-            // Key Vault admits the nodes by subnet (its firewall denies everything else).
-            serviceEndpoints: [{ service: "Microsoft.KeyVault" }],
+            // Key Vault and the etcd backup account admit the nodes by subnet (their firewalls deny everything else).
+            serviceEndpoints: [{ service: "Microsoft.KeyVault" }, { service: "Microsoft.Storage" }],
             // No implicit outbound address: egress is the NAT gateway's, and only its.
             defaultOutboundAccess: false,
         },

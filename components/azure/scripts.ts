@@ -4,12 +4,16 @@
  * base64-encoded as `customData`. The component only feeds in values that exist once resources
  * do (the CA hash, the Key Vault's name, the identities' ids, the public IP) and puts the result
  * on VMs and scale sets. Custom data never holds a secret: only where to read it.
+ *
+ * Machines that hold an etcd member also get where to upload their snapshots (`backup`: the
+ * stack's storage account and container, written with the machine's own identity); worker
+ * pools never do.
  */
 import type { ClusterSpec } from "../../config/spec";
 import { addressAt, OFFSET } from "../../config/placement";
 import { gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
 import { azureFetchSecrets } from "../render/secrets-azure";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 
@@ -31,6 +35,20 @@ export function etcdSecretName(member: string): string {
 export interface SecretSource {
     readonly vaultName: string;
     readonly identityId: string;
+}
+
+/** The blob container every etcd member uploads its snapshots to (objects `<member>/etcd-<time>.db`). */
+export const ETCD_BACKUP_CONTAINER = "etcd-snapshots";
+
+/** Where etcd-holding machines upload their snapshots: the stack's storage account and container. */
+export interface BackupTarget {
+    readonly account: string;
+    readonly container: string;
+}
+
+/** The snapshot upload of one machine: with its identity (ARM id), objects under the member's name. */
+export function azureBlobStore(target: BackupTarget, identityId: string): BackupStoreFor {
+    return (prefix) => ({ kind: "azureBlob", account: target.account, container: target.container, prefix, identity: { resourceId: identityId } });
 }
 
 /**
@@ -64,14 +82,22 @@ function base(spec: ClusterSpec, topo: Topology, secretName: string, source: Sec
     } satisfies Partial<KubeNodeScriptInput>;
 }
 
-/** The first control plane: `kubeadm init`. `extraSANs`: the public IP with `cloud.publicEndpoint`. */
-export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, extraSANs: readonly string[]): string {
+/** Snapshot settings of an etcd-holding node; with `backup`, each snapshot is uploaded there with `source`'s identity. */
+function backupOf(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, backup?: BackupTarget) {
+    return withBackup(spec, topo, node, backup ? azureBlobStore(backup, source.identityId) : undefined);
+}
+
+/**
+ * The first control plane: `kubeadm init`. `extraSANs`: the public IP with `cloud.publicEndpoint`.
+ * `backup`: where snapshots go (used with stacked etcd only: then the control planes hold etcd).
+ */
+export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, extraSANs: readonly string[], backup?: BackupTarget): string {
     return initScript({
         ...base(spec, topo, CONTROL_PLANE_SECRET, source),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo, extraSANs), node: { name: node.name, address: node.address }, role: { kind: "init", tokenTtl: TOKEN_TTL } },
-        ...withBackup(spec, topo, node),
+        ...backupOf(spec, topo, node, source, backup),
         secretFiles: controlPlaneSecretFiles(spec),
     });
 }
@@ -80,13 +106,13 @@ export function initNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
  * Another control plane: waits for the endpoint, then joins. Its API server certificate gets the
  * SANs of the cluster's ClusterConfiguration, which `kubeadm init` uploaded (the public IP too).
  */
-export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, caCertHash: string): string {
+export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, caCertHash: string, backup?: BackupTarget): string {
     return joinScript({
         ...base(spec, topo, CONTROL_PLANE_SECRET, source),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmCluster(spec, topo), node: { name: node.name, address: node.address }, role: { kind: "join-control-plane", caCertHash } },
-        ...withBackup(spec, topo, node),
+        ...backupOf(spec, topo, node, source, backup),
         secretFiles: controlPlaneSecretFiles(spec),
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -109,15 +135,15 @@ export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacemen
     });
 }
 
-/** An external etcd member: reads its own secret (its own server/peer key) only. */
-export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource): string {
+/** An external etcd member: reads its own secret (its own server/peer key) only; uploads its snapshots to `backup`. */
+export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, source: SecretSource, backup?: BackupTarget): string {
     return etcdScript({
         node: node.name,
         zone: node.zone,
         version: spec.etcd.version,
         fetchSecrets: azureFetchSecrets({ vaultName: source.vaultName, secretName: etcdSecretName(node.name), identity: { resourceId: source.identityId } }),
         member: etcdMemberInputFor(spec, topo, node),
-        ...withBackup(spec, topo, node),
+        ...backupOf(spec, topo, node, source, backup),
     });
 }
 

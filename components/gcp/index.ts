@@ -7,10 +7,13 @@
  * external one with `cloud.publicEndpoint`); a VPC with one regional subnet and Cloud NAT, or
  * the existing network; narrow firewall rules keyed on per-role service accounts. Root-only
  * files (CA keys, the join token, etcd keys) go through Secret Manager, read at boot with the
- * role's service account; user-data and metadata hold none of them.
+ * role's service account; user-data and metadata hold none of them. Every etcd member uploads its
+ * snapshots to a Cloud Storage bucket the stack creates (backup.ts), written only by the accounts
+ * of the machines that hold etcd members.
  *
  * Machines boot in any order: the node scripts wait for the endpoint and retry joins, so the only
- * ordering here is that a machine's secret, its permission and the network's egress exist first.
+ * ordering here is that a machine's secret, its permissions (secret, snapshot bucket) and the
+ * network's egress exist first.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../config/spec";
@@ -19,6 +22,7 @@ import { clusterFacts, nodeSummaries, type ClusterOutputs, type NodeSummary } fr
 import { ClusterPki } from "../pki";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type FailureTolerance, type Topology } from "../topology";
+import { createEtcdBackups, type EtcdBackups } from "./backup";
 import { DEFAULT_IMAGE, type GcpContext } from "./common";
 import { createLoadBalancers, reserveEndpointAddresses, type LoadBalancers } from "./endpoint";
 import { createFirewall } from "./firewall";
@@ -47,6 +51,12 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
     readonly pools: ReadonlyMap<string, Pool>;
     /** The API load balancers (endpoint kind `loadBalancer`). */
     readonly loadBalancers?: LoadBalancers;
+    /** The Cloud Storage bucket every etcd member uploads its snapshots to, and who may write. */
+    readonly etcdBackups: EtcdBackups;
+    /** The snapshot bucket's name (objects `<member>/etcd-<UTC time>.db`). */
+    readonly etcdBackupBucket: pulumi.Output<string>;
+    /** `gs://<bucket>`. */
+    readonly etcdBackupStore: pulumi.Output<string>;
 
     constructor(name: string, args: GcpClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
@@ -84,6 +94,13 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
             ["etcd", [...etcdIdentities.values()]],
         ]);
 
+        // --- etcd snapshots: written only by the accounts of machines that hold a member ---
+        const stacked = spec.etcd.topology === "stacked";
+        const backups = createEtcdBackups(ctx, stacked ? [cpIdentity] : [...etcdIdentities.values()]);
+        this.etcdBackups = backups;
+        this.etcdBackupBucket = backups.bucket.name;
+        this.etcdBackupStore = pulumi.interpolate`gs://${backups.bucket.name}`;
+
         // --- network rules and the endpoint's addresses (fixed before any machine boots) ---
         const loadBalanced = spec.endpoint.kind === "loadBalancer";
         createFirewall(ctx, net, byPrincipal, { loadBalancer: loadBalanced, publicEndpoint: loadBalanced && cloud.publicEndpoint });
@@ -109,15 +126,15 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                     image,
                     net,
                     identity,
-                    userData: gceUserData(etcdNodeScript(spec, topo, e), e.name),
-                    dependsOn: [...identity.ready, ...net.egress],
+                    userData: gceUserData(etcdNodeScript(spec, topo, e, backups.store), e.name),
+                    dependsOn: [...identity.ready, ...backups.ready, ...net.egress],
                 }),
             );
         }
         const etcdMachines = [...machines.values()].map((m) => m.instance);
 
         // --- control planes: the first runs kubeadm init, the others join ---
-        const cpDeps = [...cpIdentity.ready, ...net.egress, ...etcdMachines];
+        const cpDeps = [...cpIdentity.ready, ...(stacked ? backups.ready : []), ...net.egress, ...etcdMachines];
         const publicAddress = reserved?.external?.address;
         // The external load balancer's address is known once reserved; the certificate names it.
         // With a public endpoint the topology presets no address: add the internal one here too.
@@ -132,7 +149,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                 image,
                 net,
                 identity: cpIdentity,
-                userData: extraSANs.apply((sans) => gceUserData(initNodeScript(spec, topo, first, addresses, sans), first.name)),
+                userData: extraSANs.apply((sans) => gceUserData(initNodeScript(spec, topo, first, addresses, sans, backups.store), first.name)),
                 dependsOn: cpDeps,
             }),
         );
@@ -145,7 +162,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                     image,
                     net,
                     identity: cpIdentity,
-                    userData: pki.discoveryHash.apply((hash) => gceUserData(joinControlPlaneScript(spec, topo, cp, addresses, hash), cp.name)),
+                    userData: pki.discoveryHash.apply((hash) => gceUserData(joinControlPlaneScript(spec, topo, cp, addresses, hash, backups.store), cp.name)),
                     dependsOn: cpDeps,
                 }),
             );
@@ -185,6 +202,13 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
         );
         this.nodes = pulumi.output(nodeSummaries(topo));
         this.failureTolerance = pulumi.output(topo.tolerance);
-        this.registerOutputs({ endpoint: this.endpoint, kubeconfig: this.kubeconfig, nodes: this.nodes, failureTolerance: this.failureTolerance });
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            nodes: this.nodes,
+            failureTolerance: this.failureTolerance,
+            etcdBackupBucket: this.etcdBackupBucket,
+            etcdBackupStore: this.etcdBackupStore,
+        });
     }
 }

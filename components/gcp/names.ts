@@ -59,6 +59,22 @@ export function serviceAccountEmail(id: string, project: string): string {
     return `${id}@${project}.iam.gserviceaccount.com`;
 }
 
+/**
+ * The etcd snapshot bucket's name (GCS: 3–63 of `[a-z0-9-]`, a letter or digit at each end, not
+ * starting with `goog`, not containing `google`): `<cluster>-etcd-backups-<project>`, shortened
+ * with a hash when longer. Bucket names are global: the project id (itself globally unique) keeps
+ * two projects apart, the cluster name two clusters in one project. Fixed, so node scripts name
+ * the bucket before it exists, like secrets and service accounts.
+ */
+export function backupBucketName(cluster: string, project: string): string {
+    let text = `${cluster}-etcd-backups-${project}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"); // legacy `example.com:p` ids
+    text = text.replace(/g[o0][o0]gle/g, "ggl");
+    if (text.startsWith("goog")) text = `h${text}`;
+    const out = fit(text, 63);
+    if (!/^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/.test(out)) throw new Error(`cannot make a GCS bucket name from ${JSON.stringify([cluster, project])}`);
+    return out;
+}
+
 /** A Secret Manager secret id (`[A-Za-z0-9_-]`, at most 255): `hacluster-<cluster>-<role>`. */
 export function secretId(cluster: string, role: GcpRole): string {
     return `hacluster-${cluster}-${role}`;

@@ -16,7 +16,7 @@ import type { ClusterSpec } from "../../config/spec";
 import { renderCloudInit, userDataSize } from "../render/cloudinit";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
 import { gcpFetchSecrets } from "../render/secrets-gcp";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 import { secretId, type GcpRole } from "./names";
 
@@ -50,26 +50,29 @@ function base(spec: ClusterSpec, topo: Topology, role: GcpRole, endpointAddress:
     } satisfies Partial<KubeNodeScriptInput>;
 }
 
-/** The first control plane: `kubeadm init`. `extraSANs`: the external load balancer's address, if any. */
-export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, addresses: EndpointAddresses, extraSANs: readonly string[]): string {
+/**
+ * The first control plane: `kubeadm init`. `extraSANs`: the external load balancer's address, if
+ * any. `backups`: the snapshot bucket (used with stacked etcd, where control planes hold members).
+ */
+export function initNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, addresses: EndpointAddresses, extraSANs: readonly string[], backups: BackupStoreFor): string {
     return initScript({
         ...base(spec, topo, "control-plane", addresses.internal),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmClusterInput(spec, topo, extraSANs), node: { name: node.name, address: node.address }, role: { kind: "init", tokenTtl: TOKEN_TTL } },
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
         secretFiles: controlPlaneSecretPaths(spec),
     });
 }
 
 /** Another control plane: waits for the first one, then joins (the SANs come from the cluster). */
-export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, addresses: EndpointAddresses, caCertHash: string): string {
+export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, addresses: EndpointAddresses, caCertHash: string, backups: BackupStoreFor): string {
     return joinScript({
         ...base(spec, topo, "control-plane", addresses.firstControlPlane),
         node: node.name,
         zone: node.zone,
         kubeadm: { ...kubeadmClusterInput(spec, topo), node: { name: node.name, address: node.address }, role: { kind: "join-control-plane", caCertHash } },
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
         secretFiles: controlPlaneSecretPaths(spec),
         waitForEndpoint: true,
         joinAttempts: JOIN_ATTEMPTS,
@@ -79,7 +82,7 @@ export function joinControlPlaneScript(spec: ClusterSpec, topo: Topology, node: 
 /**
  * Every instance of a worker pool: one script, so no node name or address in it (kubeadm takes
  * the hostname, the instance name). Its header names the pool, so the synth writes one
- * `nodes/<pool>/` entry.
+ * `nodes/<pool>/` entry. Workers hold no etcd member: no snapshots, nothing about the bucket.
  */
 export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacement, addresses: EndpointAddresses, caCertHash: string): string {
     return joinScript({
@@ -94,15 +97,15 @@ export function poolScript(spec: ClusterSpec, topo: Topology, pool: PoolPlacemen
     });
 }
 
-/** An external etcd member (its own secret: its own server/peer key). */
-export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode): string {
+/** An external etcd member (its own secret: its own server/peer key); its snapshots go to `backups`. */
+export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: TopologyNode, backups: BackupStoreFor): string {
     return etcdScript({
         node: node.name,
         zone: node.zone,
         version: spec.etcd.version,
         fetchSecrets: fetchSecretsFor(spec, node.name as GcpRole),
         member: etcdMemberInputFor(spec, topo, node),
-        ...withBackup(spec, topo, node),
+        ...withBackup(spec, topo, node, backups),
     });
 }
 

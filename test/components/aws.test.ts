@@ -11,6 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadSpec, type RawStackConfig } from "../../config";
 import type { AwsCluster as AwsClusterT } from "../../components/aws";
+import { partitionOf, tlsOnlyPolicy, uploadPolicy } from "../../components/aws/backup";
 import { natZones, publicSubnetCidrs } from "../../components/aws/layout";
 import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { extractFiles, scriptNode } from "../../components/render/script";
@@ -83,6 +84,16 @@ function scriptOf(r: Recorded): string {
 }
 const file = (script: string, name: string) => extractFiles(script).find((f) => f.name === name)?.content ?? "";
 const sgId = (name: string) => `aws-ha-${name}-sg-id`;
+/** AWS provider resources of the shipped stack, for 3 workers as for 1000 (85 in the plan with PKI and component). */
+const AWS_RESOURCES = 70;
+/** The etcd backup bucket's name under the mocks (a bucket's id is its name). */
+const BUCKET = "aws-ha-etcd-backups-id";
+/** The IAM policies that let a role put snapshots. */
+const putPolicies = (rs: readonly Recorded[]) => of(rs, "iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-put-etcd-snapshots"));
+/** Every statement of every role policy. */
+const statements = (rs: readonly Recorded[]) => of(rs, "iam/rolePolicy:RolePolicy").flatMap((p) => JSON.parse(String(plain(p.inputs.policy))).Statement as any[]);
+/** The upload line of a snapshot script, when it has one. */
+const uploads = (script: string) => file(script, "hacluster-etcd-snapshot").match(/s3 cp .*/g) ?? [];
 
 describe("components: AWS cluster (mocked)", function () {
     this.timeout(120_000);
@@ -114,12 +125,20 @@ describe("components: AWS cluster (mocked)", function () {
             "aws:secretsmanager/secret:Secret": 2,
             "aws:secretsmanager/secretVersion:SecretVersion": 2,
             "aws:iam/role:Role": 2,
-            "aws:iam/rolePolicy:RolePolicy": 2,
+            "aws:iam/rolePolicy:RolePolicy": 3,
             "aws:iam/instanceProfile:InstanceProfile": 2,
             "aws:ec2/instance:Instance": 3,
             "aws:ec2/launchTemplate:LaunchTemplate": 1,
             "aws:autoscaling/group:Group": 1,
+            "aws:s3/bucket:Bucket": 1,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
+            "aws:s3/bucketVersioning:BucketVersioning": 1,
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
+            "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 1,
+            "aws:s3/bucketPolicy:BucketPolicy": 1,
         });
+        assert.equal(Object.values(aws).reduce((a, b) => a + b, 0), AWS_RESOURCES, "AWS provider resources of the shipped stack");
         assert.equal(c["hacluster:aws:Cluster"], 1);
         assert.equal(c["hacluster:pki:ClusterPki"], 1);
         for (const r of shipped.resources) assert.ok(r.name === "aws-ha" || r.name.startsWith("aws-ha-"), `${r.name} is not named after the cluster`);
@@ -294,7 +313,9 @@ describe("components: AWS cluster (mocked)", function () {
             ["hacluster/aws-ha/control-plane:0", "hacluster/aws-ha/worker:0"],
         );
         // Least privilege: one action on one secret per role.
-        for (const p of of(rs, "iam/rolePolicy:RolePolicy")) {
+        const reads = of(rs, "iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-read-secret"));
+        assert.equal(reads.length, 2);
+        for (const p of reads) {
             assert.equal(norm(p.inputs.role), p.name.replace("-read-secret", "").replace(/^/, "ref:"));
             const role = p.name.replace(/^aws-ha-role-|-read-secret$/g, "");
             assert.deepEqual(JSON.parse(String(plain(p.inputs.policy))).Statement, [
@@ -352,6 +373,115 @@ describe("components: AWS cluster (mocked)", function () {
     it("two runs of the same config give identical inputs (a second `pulumi up` changes nothing)", async () => {
         const again = new Map((await build()).resources.map((r) => [r.name, norm(r.inputs)]));
         for (const r of shipped.resources) assert.deepEqual(again.get(r.name), norm(r.inputs), `${r.name} differs between runs`);
+    });
+
+    it("keeps etcd snapshots in its own S3 bucket: encrypted, versioned, private, TLS only, expiring after retentionDays, never force-destroyed", async () => {
+        const rs = shipped.resources;
+        const [bucket] = of(rs, "s3/bucket:Bucket");
+        assert.equal(bucket.name, "aws-ha-etcd-backups");
+        assert.equal(bucket.inputs.bucket, undefined, "auto-named from the resource name");
+        assert.equal(bucket.inputs.bucketPrefix, undefined);
+        assert.equal(bucket.inputs.forceDestroy, undefined, "a destroy must not delete the backups");
+        assert.equal(bucket.inputs.lifecycleRules, undefined, "settings live in their own resources");
+        assert.equal((await resolve(shipped.cluster.etcdBackupBucket)).value, BUCKET);
+        const only = (type: string) => {
+            const found = of(rs, `s3/${type}`);
+            assert.equal(found.length, 1, type);
+            assert.equal(found[0].inputs.bucket, BUCKET, `${found[0].name} configures the backup bucket`);
+            return plain(found[0].inputs);
+        };
+        assert.deepEqual(only("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules, [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true },
+        ]);
+        assert.deepEqual(only("bucketVersioning:BucketVersioning").versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(only("bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules, [
+            {
+                id: "expire-snapshots",
+                status: "Enabled",
+                filter: { prefix: "" },
+                expiration: { days: 14 },
+                noncurrentVersionExpiration: { noncurrentDays: 14 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
+        ]);
+        const pab = only("bucketPublicAccessBlock:BucketPublicAccessBlock");
+        assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
+        assert.deepEqual(only("bucketOwnershipControls:BucketOwnershipControls").rule, { objectOwnership: "BucketOwnerEnforced" });
+        assert.deepEqual(JSON.parse(only("bucketPolicy:BucketPolicy").policy).Statement, [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ]);
+    });
+
+    it("stacked etcd: only the control planes' role may put snapshots, each under its member's name; every control plane uploads, workers never", () => {
+        const rs = shipped.resources;
+        const puts = putPolicies(rs);
+        assert.deepEqual(puts.map((p) => `${p.name}>${norm(p.inputs.role)}`), ["aws-ha-role-control-plane-put-etcd-snapshots>ref:aws-ha-role-control-plane"]);
+        assert.deepEqual(JSON.parse(String(plain(puts[0].inputs.policy))).Statement, [
+            {
+                Sid: "PutEtcdSnapshots",
+                Effect: "Allow",
+                Action: "s3:PutObject",
+                Resource: [`arn:aws:s3:::${BUCKET}/cp-1/*`, `arn:aws:s3:::${BUCKET}/cp-2/*`, `arn:aws:s3:::${BUCKET}/cp-3/*`],
+            },
+        ]);
+        // No role may read, list or delete backups; nothing at all for S3 but that one put.
+        const s3 = statements(rs).filter((st) => JSON.stringify(st.Action).includes("s3:"));
+        assert.deepEqual(s3.map((st) => `${st.Effect} ${st.Action}`), ["Allow s3:PutObject"]);
+        assert.ok(!of(rs, "iam/rolePolicy:RolePolicy").some((p) => String(norm(p.inputs.role)).includes("worker") && p.name.includes("put")), "workers get nothing");
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            assert.deepEqual(uploads(scriptOf(named(rs, `aws-ha-${cp}`))), [
+                `s3 cp --only-show-errors --no-progress --region eu-west-1 "$1" 's3://${BUCKET}/${cp}/'"$(basename "$1")"`,
+            ], cp);
+        }
+        const pool = scriptOf(of(rs, "ec2/launchTemplate:LaunchTemplate")[0]);
+        assert.equal(file(pool, "hacluster-etcd-snapshot"), "", "workers take no snapshots");
+        assert.doesNotMatch(pool, /s3 cp|etcd-backups/, "worker user-data names no bucket");
+    });
+
+    it("retentionDays sets the bucket's expiry of current and noncurrent snapshots and changes nothing else", async () => {
+        const { resources: rs } = await build(stack({ etcd: { backup: { retentionDays: 45 } } }));
+        const rules = plain(of(rs, "s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].inputs.rules);
+        assert.deepEqual([rules[0].expiration, rules[0].noncurrentVersionExpiration, rules[0].abortIncompleteMultipartUpload], [
+            { days: 45 },
+            { noncurrentDays: 45 },
+            { daysAfterInitiation: 1 },
+        ]);
+        const before = new Map(shipped.resources.map((r) => [r.name, JSON.stringify(norm(r.inputs))]));
+        assert.deepEqual(rs.filter((r) => before.get(r.name) !== JSON.stringify(norm(r.inputs))).map((r) => r.name), ["aws-ha-etcd-backups-lifecycle"]);
+    });
+
+    it("external etcd: each member's role may put snapshots under its own name only; members upload, control planes and workers do not", async () => {
+        const { resources: rs, cluster } = await build(stack({ etcd: { topology: "external", count: 3 } }));
+        assert.equal(of(rs, "s3/bucket:Bucket").length, 1);
+        assert.equal((await resolve(cluster.etcdBackupBucket)).value, BUCKET);
+        const puts = putPolicies(rs);
+        assert.deepEqual(puts.map((p) => `${p.name}>${norm(p.inputs.role)}`).sort(), [
+            "aws-ha-role-etcd-1-put-etcd-snapshots>ref:aws-ha-role-etcd-1",
+            "aws-ha-role-etcd-2-put-etcd-snapshots>ref:aws-ha-role-etcd-2",
+            "aws-ha-role-etcd-3-put-etcd-snapshots>ref:aws-ha-role-etcd-3",
+        ]);
+        for (const p of puts) {
+            const member = p.name.replace(/^aws-ha-role-|-put-etcd-snapshots$/g, "");
+            assert.deepEqual(JSON.parse(String(plain(p.inputs.policy))).Statement, [
+                { Sid: "PutEtcdSnapshots", Effect: "Allow", Action: "s3:PutObject", Resource: [`arn:aws:s3:::${BUCKET}/${member}/*`] },
+            ]);
+            assert.deepEqual(uploads(scriptOf(named(rs, `aws-ha-${member}`))), [
+                `s3 cp --only-show-errors --no-progress --region eu-west-1 "$1" 's3://${BUCKET}/${member}/'"$(basename "$1")"`,
+            ], member);
+        }
+        assert.deepEqual(statements(rs).filter((st) => JSON.stringify(st.Action).includes("s3:")).length, 3, "no other S3 permission");
+        for (const name of ["aws-ha-cp-1", "aws-ha-cp-2", "aws-ha-workers-template"]) {
+            const s = scriptOf(named(rs, name));
+            assert.equal(file(s, "hacluster-etcd-snapshot"), "", `${name} holds no member`);
+            assert.doesNotMatch(s, /s3 cp|etcd-backups/, name);
+        }
     });
 
     it("external etcd: a member per zone at fixed addresses, each with its own secret and role, reachable only from control planes", async () => {
@@ -463,7 +593,14 @@ describe("components: AWS cluster (mocked)", function () {
         assert.deepEqual([gz[0], gz[1]], [0x1f, 0x8b]);
         assert.ok(gz.length <= 16 * 1024);
         assert.match(file(scriptOf(cp1), "kubeadm.yaml"), /audit-webhook-extra-59/);
-        assert.match(String(named(rs, "aws-ha-cp-2").inputs.userData), /^#cloud-config\n/, "joins carry no ClusterConfiguration: small");
+        // Joins carry no ClusterConfiguration (they are over 16 KiB anyway since the kubelet-serving approver).
+        assert.doesNotMatch(file(scriptOf(named(rs, "aws-ha-cp-2")), "kubeadm.yaml"), /audit-webhook-extra/);
+        // What fits stays plain: an external etcd member's user-data (decided from a probe with the longest bucket name).
+        const ext = await build(stack({ etcd: { topology: "external", count: 3 } }));
+        for (const m of of(ext.resources, "ec2/instance:Instance").filter((i) => i.name.includes("etcd"))) {
+            assert.match(String(m.inputs.userData), /^#cloud-config\n/, `${m.name}: plain`);
+            assert.equal(m.inputs.userDataBase64, undefined);
+        }
     });
 
     it("without cloud.image: Canonical's Ubuntu 24.04 AMI from its public SSM parameter (the only lookup)", async () => {
@@ -489,6 +626,14 @@ describe("components: AWS cluster (mocked)", function () {
             build(stack({ cloud: { publicEndpoint: true, existingNetwork: { networkId: "vpc-1", subnets } } })),
             /publicEndpoint with an existing network/,
         );
+    });
+});
+
+describe("components: AWS backup policies (pure)", () => {
+    it("name the bucket's objects in the region's partition", () => {
+        assert.deepEqual(["eu-west-1", "cn-north-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1"].map(partitionOf), ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"]);
+        assert.deepEqual((uploadPolicy("aws-cn", "b1", ["cp-1"]) as any).Statement[0].Resource, ["arn:aws-cn:s3:::b1/cp-1/*"]);
+        assert.deepEqual((tlsOnlyPolicy("aws-us-gov", "b1") as any).Statement[0].Resource, ["arn:aws-us-gov:s3:::b1", "arn:aws-us-gov:s3:::b1/*"]);
     });
 });
 

@@ -2,7 +2,9 @@
  * The Azure platform: its pure helpers (names, NSG rules, image, scripts) and the AzureCluster
  * component under `pulumi.runtime.setMocks` with the shipped `azure` stack's config: resources per
  * kind, zones and addresses, the API load balancer, NSG rules, secrets (Key Vault values secret,
- * custom data free of them), disks, outputs, and a worker count that changes no resource count.
+ * custom data free of them), disks, the etcd backup store (account settings, container, retention,
+ * who may write, which machines upload, protection), outputs, and a worker count that changes no
+ * resource count.
  *
  * The mocks are the synth's, plus what Azure would report and the synth's mocks do not: ARM ids,
  * the identities' client/principal/tenant ids and the public IPs' addresses.
@@ -18,9 +20,19 @@ import { parse } from "yaml";
 import { loadSpec, type RawStackConfig } from "../../config";
 import type { AzureCluster as AzureClusterT } from "../../components/azure";
 import { DEFAULT_IMAGE, parseImage } from "../../components/azure/image";
-import { fitName, KEY_VAULT_SECRETS_USER_ROLE, NAME_LIMITS, roleDefinitionId, vaultName } from "../../components/azure/names";
+import { CONTAINER_SOFT_DELETE_DAYS } from "../../components/azure/backup";
+import {
+    fitName,
+    KEY_VAULT_SECRETS_USER_ROLE,
+    NAME_LIMITS,
+    roleDefinitionId,
+    STORAGE_ACCOUNT_NAME_RE,
+    STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE,
+    storageAccountName,
+    vaultName,
+} from "../../components/azure/names";
 import { securityRules, type SecurityRule } from "../../components/azure/rules";
-import { internalEndpointAddress } from "../../components/azure/scripts";
+import { ETCD_BACKUP_CONTAINER, internalEndpointAddress } from "../../components/azure/scripts";
 import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { scriptNode } from "../../components/render/script";
 import { VAULT_NAME_RE } from "../../components/render/secrets-azure";
@@ -34,6 +46,14 @@ const ROOT = path.join(__dirname, "..", "..");
 const SUB = "/subscriptions/11111111-2222-3333-4444-555555555555";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const PUBLIC_API_IP = "20.50.60.70";
+const IDS = `${SUB}/resourceGroups/azure-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities`;
+/** The etcd backup account of the shipped stack (resource group azure-rg). */
+const ACCOUNT = storageAccountName("azure", `${SUB}/resourceGroups/azure-rg`);
+const CONTAINER_ID = `${SUB}/resourceGroups/azure-rg/providers/Microsoft.Storage/storageAccounts/${ACCOUNT}/blobServices/default/containers/${ETCD_BACKUP_CONTAINER}`;
+const KV_ROLE = `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER_ROLE}`;
+const BLOB_CONTRIBUTOR = `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE}`;
+/** Where a member's snapshot upload puts its objects. */
+const uploadUrl = (member: string) => `'https://${ACCOUNT}.blob.core.windows.net/${ETCD_BACKUP_CONTAINER}/${member}/'"$(basename "$1")"`;
 
 /** The shipped stack's config (Pulumi.azure.yaml), with a patch under `hacluster:cluster`. */
 function stackConfig(patch: unknown = {}): RawStackConfig {
@@ -73,6 +93,14 @@ class AzureMocks extends SynthMocks {
             case "azure-native:keyvault:Secret":
                 id = `${rg}/providers/Microsoft.KeyVault/vaults/${i.vaultName}/secrets/${i.secretName}`;
                 break;
+            case "azure-native:storage:StorageAccount":
+                id = `${rg}/providers/Microsoft.Storage/storageAccounts/${i.accountName}`;
+                state.name = i.accountName;
+                break;
+            case "azure-native:storage:BlobContainer":
+                id = `${rg}/providers/Microsoft.Storage/storageAccounts/${i.accountName}/blobServices/default/containers/${i.containerName}`;
+                state.name = i.containerName;
+                break;
             case "azure-native:network:LoadBalancer":
                 id = `${rg}/providers/Microsoft.Network/loadBalancers/${i.loadBalancerName}`;
                 break;
@@ -104,19 +132,40 @@ interface Built {
     readonly cluster: AzureClusterT;
     readonly resources: Recorded[];
     readonly all: Map<string, Recorded>;
+    /** Names of the resources registered with `protect` (the mocks' newResource does not see options). */
+    readonly protectedNames: Set<string>;
 }
 
-async function build(patch: unknown = {}): Promise<Built> {
+/**
+ * Installs the mocks and records which resources ask for `protect` (the mocks' newResource does
+ * not see options): the mock monitor's registerResource is wrapped in place, so every feature
+ * `setMocks` turns on (secrets, resource references) stays on.
+ */
+function setMocksRecordingProtect(mocks: AzureMocks): Set<string> {
+    void pulumi.runtime.setMocks(mocks, "hacluster", "azure", false);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor: any } } };
+    const monitor = state.getStore().settings.monitor;
+    const register = monitor.registerResource.bind(monitor);
+    const protectedNames = new Set<string>();
+    monitor.registerResource = (req: { getProtect(): boolean; getName(): string }, cb: unknown) => {
+        if (req.getProtect()) protectedNames.add(req.getName());
+        return register(req, cb);
+    };
+    return protectedNames;
+}
+
+async function build(patch: unknown = {}, profile?: string): Promise<Built> {
     const mocks = new AzureMocks();
     pulumi.runtime.setAllConfig({}, []);
-    pulumi.runtime.setMocks(mocks, "hacluster", "azure", false);
+    const protectedNames = setMocksRecordingProtect(mocks);
     // Imported after setMocks, as the SDK's testing guide asks.
     const { AzureCluster } = (await import("../../components/azure")) as { AzureCluster: typeof AzureClusterT };
-    const { spec } = loadSpec(stackConfig(patch), { stack: "azure" });
+    const { spec } = loadSpec({ ...stackConfig(patch), ...(profile ? { profile } : {}) }, { stack: "azure" });
     const cluster = new AzureCluster(spec.name, { spec });
-    await Promise.all([resolve(cluster.endpoint), resolve(cluster.kubeconfig), resolve(cluster.nodes), resolve(cluster.failureTolerance)]);
+    await Promise.all([resolve(cluster.endpoint), resolve(cluster.kubeconfig), resolve(cluster.nodes), resolve(cluster.failureTolerance), resolve(cluster.etcdBackupContainer)]);
     await quiet(mocks);
-    return { cluster, resources: mocks.resources, all: new Map(mocks.resources.map((r) => [r.name, r])) };
+    return { cluster, resources: mocks.resources, all: new Map(mocks.resources.map((r) => [r.name, r])), protectedNames };
 }
 
 const azureTypes = (rs: readonly Recorded[]) => Object.fromEntries(Object.entries(recordedCounts(rs)).filter(([t]) => t.startsWith("azure-native:") || t.startsWith("hacluster:azure")));
@@ -129,6 +178,14 @@ function decodeCustomData(b64: string): string {
 }
 const customDataOf = (r: Recorded) => decodeCustomData(String(plain(r.inputs.osProfile ?? r.inputs.virtualMachineProfile.osProfile).customData));
 const scriptOf = (r: Recorded) => scriptFromCloudInit(customDataOf(r))!;
+/** The one lifecycle rule of the etcd backup account. */
+function retentionRule(b: { resources: Recorded[] }): unknown {
+    const policies = ofType(b.resources, "storage:ManagementPolicy");
+    assert.equal(policies.length, 1);
+    const rules = plain(policies[0].inputs.policy).rules;
+    assert.equal(rules.length, 1);
+    return rules[0];
+}
 
 const ETCD_OR_KUBELET = (r: SecurityRule<unknown>) => {
     const ports = [r.destinationPortRange, ...(r.destinationPortRanges ?? [])].filter((p): p is string => p !== undefined);
@@ -151,6 +208,24 @@ describe("azure: pure helpers", () => {
             fc.property(label, fc.string({ minLength: 1, maxLength: 200 }), (cluster, rgId) => {
                 const v = vaultName(cluster, rgId);
                 return v.length >= 3 && v.length <= NAME_LIMITS.keyVault && VAULT_NAME_RE.test(v) && v === vaultName(cluster, rgId);
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("etcd backup storage account names: 3-24 lower-case letters and digits, deterministic, different per resource group and cluster", () => {
+        const rg = `${SUB}/resourceGroups/azure-rg`;
+        assert.equal(storageAccountName("azure", rg), storageAccountName("azure", rg));
+        assert.match(storageAccountName("azure", rg), /^azureetcd[0-9a-f]{8}$/);
+        assert.notEqual(storageAccountName("azure", rg), storageAccountName("azure", `${SUB}/resourceGroups/other-rg`));
+        assert.notEqual(storageAccountName("azure", rg), storageAccountName("azure", "/subscriptions/99999999-2222-3333-4444-555555555555/resourceGroups/azure-rg"));
+        assert.notEqual(storageAccountName("prod-eu", rg), storageAccountName("prodeu", rg), "hyphens dropped, but the hash still tells the clusters apart");
+        assert.notEqual(storageAccountName("azure", rg).slice(-8), vaultName("azure", rg).slice(-8), "not the vault's hash");
+        const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+        fc.assert(
+            fc.property(label, fc.string({ minLength: 1, maxLength: 200 }), (cluster, rgId) => {
+                const a = storageAccountName(cluster, rgId);
+                return a.length >= 3 && a.length <= NAME_LIMITS.storageAccount && STORAGE_ACCOUNT_NAME_RE.test(a) && a === storageAccountName(cluster, rgId);
             }),
             { numRuns: 500 },
         );
@@ -241,7 +316,12 @@ describe("components: Azure cluster (mocked)", function () {
             "azure-native:network:Subnet": 1,
             "azure-native:keyvault:Vault": 1,
             "azure-native:keyvault:Secret": 2,
-            "azure-native:authorization:RoleAssignment": 2,
+            // Two Key Vault readers, one etcd backup writer (the control planes' identity).
+            "azure-native:authorization:RoleAssignment": 3,
+            "azure-native:storage:StorageAccount": 1,
+            "azure-native:storage:BlobServiceProperties": 1,
+            "azure-native:storage:BlobContainer": 1,
+            "azure-native:storage:ManagementPolicy": 1,
             "azure-native:network:LoadBalancer": 1,
             "azure-native:network:NetworkInterface": 3,
             "azure-native:compute:VirtualMachine": 3,
@@ -250,7 +330,7 @@ describe("components: Azure cluster (mocked)", function () {
         for (const r of base.resources) assert.ok(r.name === "azure" || r.name.startsWith("azure-"), `${r.name} is not named after the cluster`);
         const rg = base.all.get("azure-rg")!;
         assert.deepEqual([rg.inputs.resourceGroupName, rg.inputs.location], ["azure-rg", "westeurope"]);
-        for (const r of base.resources.filter((x) => x.type.startsWith("azure-native:") && !/ResourceGroup|RoleAssignment|Subnet|Secret$/.test(x.type))) {
+        for (const r of base.resources.filter((x) => x.type.startsWith("azure-native:") && !/ResourceGroup|RoleAssignment|Subnet|Secret|BlobServiceProperties|BlobContainer|ManagementPolicy$/.test(x.type))) {
             assert.equal(r.inputs.resourceGroupName, "azure-rg", r.name);
             assert.equal(r.inputs.location, "westeurope", r.name);
         }
@@ -373,7 +453,7 @@ describe("components: Azure cluster (mocked)", function () {
         assert.deepEqual(p.networkAcls, { defaultAction: "Deny", bypass: "None", ipRules: [], virtualNetworkRules: [{ id: `${SUB}/resourceGroups/azure-rg/providers/Test.Mock/azure-subnet`, ignoreMissingVnetServiceEndpoint: false }] });
         assert.match(String(vault.inputs.vaultName), /^azure-[0-9a-f]{8}$/);
         assert.equal(vault.inputs.vaultName, vaultName("azure", `${SUB}/resourceGroups/azure-rg`));
-        const ras = ofType(base.resources, "authorization:RoleAssignment");
+        const ras = ofType(base.resources, "authorization:RoleAssignment").filter((r) => r.name.endsWith("-reader"));
         const vaultId = `${SUB}/resourceGroups/azure-rg/providers/Microsoft.KeyVault/vaults/${vault.inputs.vaultName}`;
         assert.deepEqual(
             ras.map((r) => [r.inputs.scope, r.inputs.principalId]).sort(),
@@ -398,7 +478,7 @@ describe("components: Azure cluster (mocked)", function () {
         assert.equal(s.addressPrefix, "10.20.0.0/16");
         assert.equal(s.virtualNetworkName, "azure-vnet");
         assert.equal(s.defaultOutboundAccess, false);
-        assert.deepEqual(s.serviceEndpoints, [{ service: "Microsoft.KeyVault" }]);
+        assert.deepEqual(s.serviceEndpoints, [{ service: "Microsoft.KeyVault" }, { service: "Microsoft.Storage" }]);
         assert.ok(String(s.natGateway.id).endsWith("/azure-nat"));
         assert.ok(String(s.networkSecurityGroup.id).endsWith("/azure-nsg"));
         const rules = plain(ofType(base.resources, "network:NetworkSecurityGroup")[0].inputs.securityRules) as SecurityRule<string>[];
@@ -447,6 +527,98 @@ describe("components: Azure cluster (mocked)", function () {
         ]);
         const tol = (await resolve(c.failureTolerance)).value;
         assert.deepEqual([tol.zones, tol.etcdMembers, tol.apiServers, tol.lbHosts], [1, 1, 1, null]);
+    });
+
+    it("etcd backups: a zone-redundant StorageV2 account, HTTPS/TLS 1.2 only, no public blob access, no shared keys, subnet-only, versioned", () => {
+        const [account] = ofType(base.resources, "storage:StorageAccount");
+        const a = plain(account.inputs);
+        assert.equal(account.name, "azure-etcd-backups");
+        assert.equal(a.accountName, ACCOUNT);
+        assert.equal(a.kind, "StorageV2");
+        assert.deepEqual(a.sku, { name: "Standard_ZRS" });
+        assert.equal(a.enableHttpsTrafficOnly, true);
+        assert.equal(a.minimumTlsVersion, "TLS1_2");
+        assert.equal(a.allowBlobPublicAccess, false);
+        assert.equal(a.allowSharedKeyAccess, false);
+        assert.equal(a.defaultToOAuthAuthentication, true);
+        assert.equal(a.encryption, undefined, "encryption at rest: Azure Storage's Microsoft-managed keys (the default)");
+        assert.deepEqual(a.networkRuleSet, {
+            defaultAction: "Deny",
+            bypass: "None",
+            ipRules: [],
+            virtualNetworkRules: [{ virtualNetworkResourceId: `${SUB}/resourceGroups/azure-rg/providers/Test.Mock/azure-subnet`, action: "Allow" }],
+        });
+        assert.deepEqual([a.resourceGroupName, a.location], ["azure-rg", "westeurope"]);
+        const [blobService] = ofType(base.resources, "storage:BlobServiceProperties");
+        assert.deepEqual(plain(blobService.inputs), {
+            resourceGroupName: "azure-rg",
+            accountName: ACCOUNT,
+            blobServicesName: "default",
+            isVersioningEnabled: true,
+            containerDeleteRetentionPolicy: { enabled: true, days: CONTAINER_SOFT_DELETE_DAYS },
+        });
+    });
+
+    it("etcd backups: a private container; a lifecycle rule deleting snapshots and versions after retentionDays (14)", () => {
+        const [container] = ofType(base.resources, "storage:BlobContainer");
+        assert.deepEqual(plain(container.inputs), { resourceGroupName: "azure-rg", accountName: ACCOUNT, containerName: ETCD_BACKUP_CONTAINER, publicAccess: "None" });
+        assert.deepEqual(retentionRule(base), {
+            name: "etcd-snapshot-retention",
+            enabled: true,
+            type: "Lifecycle",
+            definition: {
+                filters: { blobTypes: ["blockBlob"], prefixMatch: ["etcd-snapshots/"] },
+                actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 14 } }, version: { delete: { daysAfterCreationGreaterThan: 14 } } },
+            },
+        });
+        const [policy] = ofType(base.resources, "storage:ManagementPolicy");
+        assert.deepEqual([policy.inputs.accountName, policy.inputs.managementPolicyName, plain(policy.inputs.policy).rules.length], [ACCOUNT, "default", 1]);
+    });
+
+    it("etcd backups: only the control planes' identity (stacked etcd) may write, as Blob Data Contributor on the container alone", () => {
+        const writers = ofType(base.resources, "authorization:RoleAssignment").filter((r) => r.inputs.roleDefinitionId !== KV_ROLE);
+        assert.deepEqual(
+            writers.map((r) => [r.name, r.inputs.principalId, r.inputs.scope, r.inputs.roleDefinitionId, r.inputs.principalType]),
+            [["azure-etcd-backups-control-plane-writer", guid("principal/azure-identity-control-plane"), CONTAINER_ID, BLOB_CONTRIBUTOR, "ServicePrincipal"]],
+        );
+        // Nobody else holds any role on the account or the container (workers: nothing at all but their own secret).
+        for (const r of ofType(base.resources, "authorization:RoleAssignment")) {
+            if (String(r.inputs.scope).includes("Microsoft.Storage")) assert.equal(r.name, "azure-etcd-backups-control-plane-writer");
+            if (r.inputs.principalId === guid("principal/azure-identity-worker")) assert.equal(r.inputs.roleDefinitionId, KV_ROLE, `${r.name}: workers get a role beyond reading their secret`);
+        }
+    });
+
+    it("etcd backups: every control plane uploads its snapshots there with its identity, under its own name; the workers' scale set does not", async () => {
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            const script = scriptOf(base.all.get(`azure-${cp}`)!);
+            assert.ok(script.includes(uploadUrl(cp)), `${cp}: no upload to ${uploadUrl(cp)}`);
+            assert.ok(script.includes("--data-urlencode 'resource=https://storage.azure.com/'"), `${cp}: no storage token`);
+            assert.ok(script.includes(`--data-urlencode 'msi_res_id=${IDS}/azure-identity-control-plane'`), `${cp}: not its own identity`);
+            assert.match(script, /\nupload\(\) \{\n[\s\S]*\n\}\nupload "\$out"\n/);
+        }
+        const pool = customDataOf(base.all.get("azure-pool-workers")!);
+        for (const text of [pool, scriptOf(base.all.get("azure-pool-workers")!)]) {
+            assert.ok(!text.includes(ACCOUNT), "the workers' custom data names the backup account");
+            assert.doesNotMatch(text, /blob\.core\.windows\.net|storage\.azure\.com|hacluster-etcd-snapshot/);
+        }
+        assert.equal((await resolve(base.cluster.etcdBackupContainer)).value, `${ACCOUNT}/${ETCD_BACKUP_CONTAINER}`);
+    });
+
+    it("etcd backups: in profile ha the account and the container are protected (a destroy stops there), in dev not", async () => {
+        for (const name of ["azure-etcd-backups", "azure-etcd-backups-container"]) assert.ok(base.protectedNames.has(name), `${name} is not protected`);
+        assert.ok(!base.protectedNames.has("azure-etcd-backups-retention"));
+        const dev = await build({}, "dev");
+        assert.equal(dev.protectedNames.has("azure-etcd-backups"), false);
+        assert.equal(dev.protectedNames.has("azure-etcd-backups-container"), false);
+        assert.equal(ofType(dev.resources, "storage:StorageAccount").length, 1, "dev clusters upload snapshots too");
+    });
+
+    it("etcd backups: cluster.etcd.backup.retentionDays sets the lifecycle rule's days, nothing else", async () => {
+        const thirty = await build({ etcd: { backup: { retentionDays: 30 } } });
+        const actions = (retentionRule(thirty) as { definition: { actions: unknown } }).definition.actions;
+        assert.deepEqual(actions, { baseBlob: { delete: { daysAfterModificationGreaterThan: 30 } }, version: { delete: { daysAfterCreationGreaterThan: 30 } } });
+        assert.deepEqual(thirty.resources.map((r) => r.name), base.resources.map((r) => r.name));
+        assert.throws(() => loadSpec(stackConfig({ etcd: { backup: { retentionDays: 0 } } }), { stack: "azure" }), /retentionDays/);
     });
 
     it("1000 workers register exactly the resources 3 do; only the scale set's capacity changes", async () => {
@@ -502,6 +674,20 @@ describe("components: Azure cluster (mocked)", function () {
         assert.ok(String(rules.get("allow-etcd-from-control-planes")!.destinationApplicationSecurityGroups![0].id).endsWith("azure-asg-etcd"));
         assert.ok(rules.has("allow-etcd-between-members"));
         assert.deepEqual(plain(ext.all.get("azure-etcd-1-nic")!.inputs.ipConfigurations)[0].loadBalancerBackendAddressPools, undefined);
+        // etcd backups: each member's own identity writes to the container; the control planes hold no member and neither write nor upload.
+        const writers = ofType(ext.resources, "authorization:RoleAssignment").filter((r) => r.inputs.roleDefinitionId !== KV_ROLE);
+        assert.deepEqual(
+            writers.map((r) => [r.name, r.inputs.principalId, r.inputs.scope, r.inputs.roleDefinitionId]).sort(),
+            ["etcd-1", "etcd-2", "etcd-3"].map((m) => [`azure-etcd-backups-${m}-writer`, guid(`principal/azure-identity-${m}`), CONTAINER_ID, BLOB_CONTRIBUTOR]),
+        );
+        for (const m of ["etcd-1", "etcd-2", "etcd-3"]) {
+            const script = scriptOf(ext.all.get(`azure-${m}`)!);
+            assert.ok(script.includes(uploadUrl(m)), `${m}: no upload to ${uploadUrl(m)}`);
+            assert.ok(script.includes(`--data-urlencode 'msi_res_id=${IDS}/azure-identity-${m}'`), `${m}: uploads with another identity`);
+        }
+        for (const r of [ext.all.get("azure-cp-1")!, ext.all.get("azure-cp-2")!, ext.all.get("azure-pool-workers")!]) {
+            assert.doesNotMatch(scriptOf(r), /blob\.core\.windows\.net|storage\.azure\.com/, `${r.name} uploads snapshots without holding etcd`);
+        }
     });
 
     it("five control planes go round-robin over zones 1-3 at consecutive fixed addresses", async () => {
@@ -527,6 +713,7 @@ describe("components: Azure cluster (mocked)", function () {
             ["loadBalancerName", NAME_LIMITS.loadBalancer],
             ["virtualNetworkName", NAME_LIMITS.virtualNetwork],
             ["vaultName", NAME_LIMITS.keyVault],
+            ["accountName", NAME_LIMITS.storageAccount],
             ["resourceGroupName", NAME_LIMITS.resourceGroup],
             ["resourceName", NAME_LIMITS.identity],
         ];
@@ -539,6 +726,9 @@ describe("components: Azure cluster (mocked)", function () {
             }
         }
         assert.ok(checked > 15);
+        const account = String(ofType(long.resources, "storage:StorageAccount")[0].inputs.accountName);
+        assert.match(account, STORAGE_ACCOUNT_NAME_RE);
+        assert.equal(account, storageAccountName(name, `${SUB}/resourceGroups/${name}-rg`));
         const pool = plain(long.all.get(`${name}-pool-workers`)!.inputs.virtualMachineProfile);
         assert.ok(pool.osProfile.computerNamePrefix.length <= NAME_LIMITS.computerNamePrefix);
     });

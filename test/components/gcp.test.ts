@@ -12,7 +12,7 @@ import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { extractFiles, scriptNode } from "../../components/render/script";
 import { SynthMocks } from "../../synth/mocks";
 import * as fc from "fast-check";
-import { accountId, gceName, serviceAccountEmail, type GcpRole } from "../../components/gcp/names";
+import { accountId, backupBucketName, gceName, serviceAccountEmail, type GcpRole } from "../../components/gcp/names";
 import { firewallRules } from "../../components/gcp/rules";
 import { merge } from "../unit/fixtures";
 import { golden } from "../unit/golden";
@@ -85,6 +85,27 @@ const certSANs = (r: Recorded): string[] => {
     return docs.find((d) => d?.kind === "ClusterConfiguration").apiServer.certSANs;
 };
 const SA = (id: string) => `${id}@hacluster-example.iam.gserviceaccount.com`;
+const BUCKET = "gcp-etcd-backups-hacluster-example";
+/** The media-upload URL of a member's snapshots, as the snapshot script calls it. */
+const uploadUrl = (bucket: string, member: string) => `'https://storage.googleapis.com/upload/storage/v1/b/${bucket}/o?uploadType=media&name=${member}%2F'"$(basename "$1")"`;
+/** Every upload URL in a text: [bucket, member]. */
+const uploads = (text: string) => [...text.matchAll(/\/upload\/storage\/v1\/b\/([^/]+)\/o\?uploadType=media&name=([^%]+)%2F/g)].map((m) => [m[1], m[2]]);
+/** The etcd snapshot bucket's settings for a retention of `days`. */
+const bucketSettings = (days: number) => ({
+    project: "hacluster-example",
+    name: BUCKET,
+    location: "EUROPE-WEST1",
+    storageClass: "STANDARD",
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: "enforced",
+    versioning: { enabled: true },
+    lifecycleRules: [
+        { action: { type: "Delete" }, condition: { age: days, withState: "LIVE" } },
+        { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: days, withState: "ARCHIVED" } },
+    ],
+    forceDestroy: false,
+    labels: { "hacluster-cluster": "gcp", "hacluster-role": "etcd-backups" },
+});
 
 describe("components: GCP cluster (mocked)", function () {
     this.timeout(60000);
@@ -116,6 +137,9 @@ describe("components: GCP cluster (mocked)", function () {
             "gcp:compute/forwardingRule:ForwardingRule": 1,
             "gcp:compute/instanceTemplate:InstanceTemplate": 1,
             "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": 1,
+            // etcd snapshots: the bucket, and the control planes' account as its only writer
+            "gcp:storage/bucket:Bucket": 1,
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 1,
         });
         for (const r of resources) assert.ok(r.name === "gcp" || r.name.startsWith("gcp-"), `${r.name} is not named after the cluster`);
         for (const r of resources.filter((x) => x.type.startsWith("gcp:"))) {
@@ -415,6 +439,64 @@ describe("components: GCP cluster (mocked)", function () {
         assert.match(etcdEnv, /etcd-1=https:\/\/10\.10\.0\.30:2380,etcd-2=https:\/\/10\.10\.0\.31:2380,etcd-3=https:\/\/10\.10\.0\.32:2380/);
     });
 
+    it("etcd snapshots (stacked): a private, versioned regional bucket kept retentionDays; only the control planes' account may create objects", async () => {
+        const { resources, cluster } = await build();
+        const buckets = ofType(resources, "storage/bucket:Bucket");
+        assert.deepEqual(buckets.map((b) => b.name), ["gcp-etcd-backups"]);
+        assert.deepEqual(plain(buckets[0].inputs), bucketSettings(14), "default retention: 14 days");
+        assert.ok(!("encryption" in buckets[0].inputs), "Google-managed encryption (the default)");
+        assert.equal((await resolve(cluster.etcdBackupBucket)).value, BUCKET);
+
+        // One binding, on this bucket, for the control planes' account: create objects, nothing more.
+        const writers = ofType(resources, "storage/bucketIAMMember:BucketIAMMember").map((r) => plain(r.inputs));
+        assert.deepEqual(writers, [{ bucket: BUCKET, role: "roles/storage.objectCreator", member: `serviceAccount:${SA("gcp-cp")}` }]);
+        const grants = resources.filter((r) => r.type.startsWith("gcp:") && /iam|acl|accessControl/i.test(r.type) && !r.type.startsWith("gcp:secretmanager/"));
+        assert.deepEqual(grants.map((r) => r.type), ["gcp:storage/bucketIAMMember:BucketIAMMember"], "no other grant, no project-wide one, no ACL");
+
+        // Every control plane uploads its own snapshots there, with a token its scopes allow.
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            const r = named(resources, `gcp-${cp}`);
+            const snapshot = nodeFile(r, "hacluster-etcd-snapshot");
+            assert.ok(snapshot.includes(uploadUrl(BUCKET, cp)), `${cp} uploads to gs://${BUCKET}/${cp}/`);
+            assert.deepEqual(uploads(userData(r)), [[BUCKET, cp]], `${cp}: one upload, its own prefix`);
+            assert.match(snapshot, /upload "\$out"/, `${cp}: the upload runs after each snapshot`);
+            assert.deepEqual(plain(r.inputs).serviceAccount.scopes, ["https://www.googleapis.com/auth/cloud-platform"], `${cp}: the scope allows Cloud Storage`);
+        }
+        // The pool's template knows nothing about snapshots or the bucket.
+        const worker = userData(named(resources, "gcp-workers-template"));
+        assert.deepEqual(uploads(worker), []);
+        assert.ok(!worker.includes(BUCKET) && !worker.includes("hacluster-etcd-snapshot"), "workers hold no etcd member");
+
+        // Control planes boot after the bucket and their permission exist.
+        const order = resources.map((r) => r.name);
+        assert.ok(order.indexOf("gcp-etcd-backups-writer-control-plane") < order.indexOf("gcp-cp-1"));
+    });
+
+    it("etcd snapshots: the lifecycle follows cluster.etcd.backup.retentionDays", async () => {
+        const { resources } = await build(gcpConfig({ etcd: { backup: { retentionDays: 45 } } }));
+        assert.deepEqual(plain(named(resources, "gcp-etcd-backups").inputs), bucketSettings(45));
+    });
+
+    it("etcd snapshots (external etcd): each member's account writes, the control planes' does not; members upload, control planes do not", async () => {
+        const { resources } = await build(gcpConfig({ etcd: { topology: "external" } }));
+        assert.deepEqual(plain(named(resources, "gcp-etcd-backups").inputs), bucketSettings(14));
+        const writers = ofType(resources, "storage/bucketIAMMember:BucketIAMMember").map((r) => [r.name, plain(r.inputs)]);
+        assert.deepEqual(
+            writers,
+            [1, 2, 3].map((k) => [`gcp-etcd-backups-writer-etcd-${k}`, { bucket: BUCKET, role: "roles/storage.objectCreator", member: `serviceAccount:${SA(`gcp-etcd-${k}`)}` }]),
+        );
+        for (const k of [1, 2, 3]) {
+            const r = named(resources, `gcp-etcd-${k}`);
+            assert.ok(nodeFile(r, "hacluster-etcd-snapshot").includes(uploadUrl(BUCKET, `etcd-${k}`)), `etcd-${k} uploads to its prefix`);
+            assert.deepEqual(uploads(userData(r)), [[BUCKET, `etcd-${k}`]]);
+            assert.deepEqual(plain(r.inputs).serviceAccount.scopes, ["https://www.googleapis.com/auth/cloud-platform"]);
+        }
+        for (const r of [...ofType(resources, "compute/instance:Instance").filter((x) => x.name.startsWith("gcp-cp-")), named(resources, "gcp-workers-template")]) {
+            assert.deepEqual(uploads(userData(r)), [], `${r.name} holds no etcd member`);
+            assert.ok(!userData(r).includes(BUCKET), r.name);
+        }
+    });
+
     it("existing network: no network, subnet or NAT; machines use the given subnet", async () => {
         const networkId = "projects/shared-vpc-host/global/networks/prod";
         const subnetId = "projects/shared-vpc-host/regions/europe-west1/subnetworks/k8s";
@@ -468,6 +550,28 @@ describe("GCP names and firewall rules (pure)", () => {
         );
         assert.equal(gceName(["gcp", "cp-1"]), "gcp-cp-1");
         assert.equal(serviceAccountEmail("gcp-cp", "p-1"), "gcp-cp@p-1.iam.gserviceaccount.com");
+    });
+
+    it("snapshot bucket names fit GCS's rules for any cluster and project, stay distinct and deterministic", () => {
+        const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+        const project = fc.stringMatching(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+        fc.assert(
+            fc.property(label, project, project, (cluster, p, q) => {
+                const name = backupBucketName(cluster, p);
+                assert.match(name, /^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/);
+                assert.ok(!name.startsWith("goog") && !/g[o0][o0]gle/.test(name), name);
+                assert.equal(backupBucketName(cluster, p), name);
+                if (p !== q) assert.notEqual(backupBucketName(cluster, q), name, "projects never share a name");
+            }),
+            { numRuns: 300 },
+        );
+        assert.equal(backupBucketName("gcp", "hacluster-example"), BUCKET);
+        const long = backupBucketName("a".repeat(50), "my-project-123456");
+        assert.ok(long.length <= 63 && long.startsWith("aaaa"), long);
+        assert.notEqual(backupBucketName("a".repeat(50) + "b", "my-project-123456"), backupBucketName("a".repeat(50) + "c", "my-project-123456"), "long names stay distinct");
+        assert.equal(backupBucketName("google-lab", "p-12345"), "ggl-lab-etcd-backups-p-12345", "no 'google' in a bucket name");
+        assert.equal(backupBucketName("goog", "p-12345"), "hgoog-etcd-backups-p-12345", "no leading 'goog'");
+        assert.equal(backupBucketName("dev", "example.com:prod"), "dev-etcd-backups-example-com-prod", "domain-scoped project ids");
     });
 
     it("firewall rules of the gcp stack (golden), and of a public endpoint with external etcd", () => {

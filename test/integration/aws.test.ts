@@ -29,6 +29,8 @@ describe("integration: the aws stack's user-data and scripts pass their real too
     this.timeout(300_000);
     const tmp = mkdtempSync(join(tmpdir(), "hacluster-aws-"));
     const userData: string[] = [];
+    /** Each etcd member's snapshot script (control planes stacked, members external). */
+    const snapshots: string[] = [];
 
     before(() => {
         need("shellcheck", "shellcheck");
@@ -36,7 +38,11 @@ describe("integration: the aws stack's user-data and scripts pass their real too
         for (const [variant, sets] of Object.entries(VARIANTS)) {
             const out = join(tmp, variant);
             synth(out, sets);
-            for (const node of readdirSync(join(out, "nodes"))) userData.push(join(out, "nodes", node, "user-data"));
+            for (const node of readdirSync(join(out, "nodes"))) {
+                userData.push(join(out, "nodes", node, "user-data"));
+                const snapshot = join(out, "nodes", node, "hacluster-etcd-snapshot");
+                if (existsSync(snapshot)) snapshots.push(snapshot);
+            }
         }
     });
     after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,6 +74,24 @@ describe("integration: the aws stack's user-data and scripts pass their real too
             execFileSync("bash", ["-n", local]);
             const r = spawnSync("shellcheck", ["--shell=bash", local], { encoding: "utf8", timeout: 60_000 });
             assert.equal(r.status, 0, `${local}:\n${r.stdout}`);
+        }
+    });
+
+    it("every etcd member's snapshot script uploads to the stack's bucket under its own name and passes shellcheck", () => {
+        assert.deepEqual(snapshots.map((f) => { const p = f.split("/"); return `${p.at(-4)}/${p.at(-2)}`; }).sort(), [
+            "external/etcd-1",
+            "external/etcd-2",
+            "external/etcd-3",
+            "stacked/cp-1",
+            "stacked/cp-2",
+            "stacked/cp-3",
+        ]);
+        for (const f of snapshots) {
+            const member = f.split("/").slice(-2, -1)[0];
+            assert.match(readFileSync(f, "utf8"), new RegExp(`s3 cp --only-show-errors --no-progress --region eu-west-1 "\\$1" 's3://aws-ha-etcd-backups-id/${member}/'`), f);
+            execFileSync("bash", ["-n", f]);
+            const r = spawnSync("shellcheck", ["--shell=bash", f], { encoding: "utf8", timeout: 60_000 });
+            assert.equal(r.status, 0, `${f}:\n${r.stdout}`);
         }
     });
 });

@@ -73,6 +73,11 @@ const cases: Case[] = [
         errors: ["cluster.endpoint.port: 8443 is not the API servers' port 6443, which control planes reach on themselves through the endpoint name. Fix: leave cluster.endpoint.port at 6443"],
     },
     {
+        name: "AWS cluster name too long for the auto-named load balancer",
+        config: cloudCluster("aws", { name: "payments-eu-west-prod" }),
+        errors: ['cluster.name: "payments-eu-west-prod" has 21 characters; on AWS the API load balancer is named "<name>-api-nlb-" plus 7 random characters and AWS allows 32. Fix: set cluster.name to at most 16 characters'],
+    },
+    {
         name: "AMI id malformed",
         config: cloudCluster("aws", { cloud: { image: "ubuntu-24.04" } }),
         errors: ['cluster.cloud.image: "ubuntu-24.04" is not an AMI id. Fix: use an id like ami-0123456789abcdef0 of eu-west-1'],

@@ -40,6 +40,8 @@ describe("synth: the aws stack of the real program", function () {
         assert.equal(t["aws:ec2/natGateway:NatGateway"], 3);
         assert.equal(t["aws:route53/zone:Zone"], 1);
         assert.equal(t["aws:secretsmanager/secret:Secret"], 2);
+        assert.equal(t["aws:s3/bucket:Bucket"], 1, "one bucket for the etcd snapshots");
+        assert.equal(three.plan.resources.length, 85, "resources of the shipped stack (README: Measured figures)");
         assert.ok(!Object.keys(t).some((k) => k.startsWith("command:")), "no SSH steps on a cloud");
         const names = new Set(three.plan.resources.map((r) => r.name));
         for (const r of three.plan.resources) {
@@ -51,6 +53,8 @@ describe("synth: the aws stack of the real program", function () {
         assert.ok(asg.dependsOn.includes("aws-ha-cp-1") && asg.dependsOn.includes("aws-ha-secret-worker-value"), "workers boot after their secret and the control planes");
         const cp1 = three.plan.resources.find((r) => r.name === "aws-ha-cp-1")!;
         assert.ok(cp1.dependsOn.includes("aws-ha-secret-control-plane-value") && cp1.dependsOn.includes("aws-ha-role-control-plane-read-secret"));
+        assert.ok(cp1.dependsOn.includes("aws-ha-role-control-plane-put-etcd-snapshots"), "control planes boot allowed to upload their snapshots");
+        assert.ok(!asg.dependsOn.some((d) => d.includes("put-etcd-snapshots")));
         assert.match(three.stdout, /control-plane\s+1\s+1\s+1\s+3/);
         assert.match(three.stdout, /worker pool workers: 3 over eu-west-1a, eu-west-1b, eu-west-1c/);
     });
@@ -66,6 +70,12 @@ describe("synth: the aws stack of the real program", function () {
             assert.match(ud, /secretsmanager get-secret-value --region eu-west-1/);
         }
         assert.match(fs.readFileSync(path.join(out, "nodes", "cp-1", "kubeadm.yaml"), "utf8"), /kind: InitConfiguration/);
+        // Every control plane (stacked etcd) uploads its snapshots under its own name; the pool takes none.
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            assert.match(fs.readFileSync(path.join(out, "nodes", cp, "hacluster-etcd-snapshot"), "utf8"), new RegExp(`s3 cp .* 's3://aws-ha-etcd-backups-id/${cp}/'`));
+        }
+        assert.ok(!fs.existsSync(path.join(out, "nodes", "workers", "hacluster-etcd-snapshot")));
+        assert.doesNotMatch(fs.readFileSync(path.join(out, "nodes", "workers", "user-data"), "utf8"), /etcd-backups/);
         assert.match(fs.readFileSync(path.join(out, "nodes", "workers", "kubeadm.yaml"), "utf8"), /kind: JoinConfiguration/);
         const nodes = three.plan.outputs.nodes as { name: string; count?: number }[];
         assert.deepEqual(nodes.map((n) => n.name), dirs);
@@ -80,6 +90,8 @@ describe("synth: the aws stack of the real program", function () {
             for (const p of passwords) assert.ok(!c.includes(p), `${f} holds a generated password`);
         }
         assert.equal(three.plan.outputs.kubeconfig, "[secret]");
+        // Where snapshots go: a plain URL an operator's tools take (the bucket's name is no secret).
+        assert.match(String(three.plan.outputs.etcdBackupStore), /^s3:\/\/[a-z0-9][-a-z0-9.]+$/);
         for (const v of three.plan.resources.filter((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion")) assert.equal(v.inputs.secretString, "[secret]");
     });
 

@@ -48,9 +48,15 @@ describe("synth: the azure stack of the real program", function () {
             "azure-native:keyvault:Vault": 1,
             "azure-native:keyvault:Secret": 2,
             "azure-native:managedidentity:UserAssignedIdentity": 2,
-            "azure-native:authorization:RoleAssignment": 2,
+            // Two Key Vault readers, the control planes' etcd backup writer.
+            "azure-native:authorization:RoleAssignment": 3,
+            "azure-native:storage:StorageAccount": 1,
+            "azure-native:storage:BlobServiceProperties": 1,
+            "azure-native:storage:BlobContainer": 1,
+            "azure-native:storage:ManagementPolicy": 1,
         };
         for (const [type, count] of Object.entries(expected)) assert.equal(t[type], count, type);
+        assert.equal(three.plan.resources.filter((r) => r.type.startsWith("azure-native:")).length, 28, "azure-native resources");
         const names = new Set(three.plan.resources.map((r) => r.name));
         for (const r of three.plan.resources) {
             assert.deepEqual(Object.keys(r), ["type", "name", "parent", "dependsOn", "inputs"]);
@@ -60,7 +66,12 @@ describe("synth: the azure stack of the real program", function () {
         }
         // Machines boot after what they need: their secret and its reader, egress, the endpoint.
         const cp2 = three.plan.resources.find((r) => r.name === "azure-cp-2")!;
-        for (const d of ["azure-secret-control-plane", "azure-secret-control-plane-reader", "azure-nat", "azure-api-lb", "azure-cp-2-nic"]) assert.ok(cp2.dependsOn.includes(d), d);
+        for (const d of ["azure-secret-control-plane", "azure-secret-control-plane-reader", "azure-etcd-backups-control-plane-writer", "azure-nat", "azure-api-lb", "azure-cp-2-nic"]) {
+            assert.ok(cp2.dependsOn.includes(d), d);
+        }
+        // Workers hold no etcd member: they neither wait for nor get the backup store.
+        const pool = three.plan.resources.find((r) => r.name === "azure-pool-workers")!;
+        assert.ok(!pool.dependsOn.some((d) => d.startsWith("azure-etcd-backups")), pool.dependsOn.join(", "));
         assert.ok(three.stdout.split("\n").length < 42, three.stdout);
         assert.match(three.stdout, /Endpoint: https:\/\/10\.20\.0\.5:6443/);
     });
@@ -81,6 +92,14 @@ describe("synth: the azure stack of the real program", function () {
         assert.ok(Buffer.from(customData, "base64").toString("utf8").startsWith("#cloud-config\n"));
         assert.match(fs.readFileSync(path.join(out, "nodes", "cp-1", "kubeadm.yaml"), "utf8"), /kind: InitConfiguration/);
         assert.match(fs.readFileSync(path.join(out, "nodes", "workers", "kubeadm.yaml"), "utf8"), /kind: JoinConfiguration/);
+        // etcd snapshots: each control plane's snapshot script uploads to the stack's container under its own name; the pool has none.
+        const account = String(three.plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!.inputs.accountName);
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            const snapshot = fs.readFileSync(path.join(out, "nodes", cp, "hacluster-etcd-snapshot"), "utf8");
+            assert.ok(snapshot.includes(`'https://${account}.blob.core.windows.net/etcd-snapshots/${cp}/'"$(basename "$1")"`), `${cp}: ${snapshot}`);
+        }
+        assert.ok(!fs.readdirSync(path.join(out, "nodes", "workers")).includes("hacluster-etcd-snapshot"));
+        assert.ok(!fs.readFileSync(path.join(out, "nodes", "workers", "user-data"), "utf8").includes(account));
     });
 
     it("writes no secret: no private key, no generated value, Key Vault values and the kubeconfig as [secret]", () => {
@@ -97,6 +116,8 @@ describe("synth: the azure stack of the real program", function () {
             assert.equal((s.inputs.properties as { value: unknown }).value, "[secret]", s.name);
         }
         assert.equal(three.plan.outputs.kubeconfig, "[secret]");
+        const account = String(three.plan.resources.find((r) => r.type === "azure-native:storage:StorageAccount")!.inputs.accountName);
+        assert.equal(three.plan.outputs.etcdBackupStore, `https://${account}.blob.core.windows.net/etcd-snapshots`);
     });
 
     it("1000 workers: the same resources as 3; only the scale set's capacity differs", () => {

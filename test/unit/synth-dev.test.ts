@@ -93,6 +93,7 @@ describe("synth: the dev stack of the real program", function () {
             for (const p of passwords) assert.ok(!c.includes(p), `${f} holds a generated password`);
         }
         assert.equal(plan.outputs.kubeconfig, "[secret]");
+        assert.ok(!("etcdBackupStore" in plan.outputs), "on-prem: snapshots stay on the members (or go where copyCommand sends them)");
         assert.ok(fs.readFileSync(path.join(out, "plan.json"), "utf8").includes('"[secret]"'));
     });
 });

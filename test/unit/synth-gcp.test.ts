@@ -72,6 +72,29 @@ describe("synth: the gcp stack of the real program", function () {
         assert.match(fs.readFileSync(path.join(out, "nodes", "workers", "kubeadm.yaml"), "utf8"), /kind: JoinConfiguration/);
     });
 
+    it("etcd snapshots: the bucket and its one writer in the plan; control planes upload there after it exists, the pool does not", () => {
+        const rs = byName(plan);
+        const bucket = rs.get("gcp-etcd-backups")!;
+        assert.equal(bucket.type, "gcp:storage/bucket:Bucket");
+        assert.deepEqual(
+            [bucket.inputs.name, bucket.inputs.uniformBucketLevelAccess, bucket.inputs.publicAccessPrevention, bucket.inputs.forceDestroy],
+            ["gcp-etcd-backups-hacluster-example", true, "enforced", false],
+        );
+        const writers = plan.resources.filter((r) => r.type === "gcp:storage/bucketIAMMember:BucketIAMMember");
+        assert.deepEqual(
+            writers.map((w) => [w.name, w.inputs.bucket, w.inputs.role, w.inputs.member]),
+            [["gcp-etcd-backups-writer-control-plane", "gcp-etcd-backups-hacluster-example", "roles/storage.objectCreator", "serviceAccount:gcp-cp@hacluster-example.iam.gserviceaccount.com"]],
+        );
+        for (const cp of ["cp-1", "cp-2", "cp-3"]) {
+            const snapshot = fs.readFileSync(path.join(out, "nodes", cp, "hacluster-etcd-snapshot"), "utf8");
+            assert.ok(snapshot.includes(`/upload/storage/v1/b/gcp-etcd-backups-hacluster-example/o?uploadType=media&name=${cp}%2F`), `${cp} uploads its snapshots`);
+            for (const d of ["gcp-etcd-backups", "gcp-etcd-backups-writer-control-plane"]) assert.ok(rs.get(`gcp-${cp}`)!.dependsOn.includes(d), `gcp-${cp} after ${d}`);
+        }
+        const workers = path.join(out, "nodes", "workers");
+        assert.ok(!fs.existsSync(path.join(workers, "hacluster-etcd-snapshot")));
+        assert.ok(!fs.readFileSync(path.join(workers, "user-data"), "utf8").includes("etcd-backups"), "workers know nothing of the bucket");
+    });
+
     it("writes no secret: no private key, no generated token or password; secret values as [secret]", () => {
         const generated = plan.resources
             .filter((r) => r.type === "random:index/randomPassword:RandomPassword" || r.type === "random:index/randomString:RandomString")
@@ -84,6 +107,7 @@ describe("synth: the gcp stack of the real program", function () {
         }
         for (const r of plan.resources.filter((x) => x.type === "gcp:secretmanager/secretVersion:SecretVersion")) assert.equal(r.inputs.secretData, "[secret]", r.name);
         assert.equal(plan.outputs.kubeconfig, "[secret]");
+        assert.match(String(plan.outputs.etcdBackupStore), /^gs:\/\/[a-z0-9][-a-z0-9]+$/);
     });
 
     it("registers the same resources for 1000 workers as for 3: only the group's size differs", () => {
