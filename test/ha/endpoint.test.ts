@@ -13,7 +13,7 @@ import { preflight, sleep } from "./lab";
 import { oursFromSynth } from "./ours";
 import { sansOf } from "./pki";
 
-/** Bounds, ms. Measured (2 cores): LB host loss 2.6-3.6 s, HAProxy loss ~4.1 s, API host loss ~1.9 s, failback 0 failures. */
+/** Bounds, ms. Measured (2 cores): LB host loss 2.6-3.6 s, HAProxy loss ~4.1 s, API host loss ~1.3 s, failback 0 failures. */
 export const BOUNDS = {
     /** VRRP: 3 missed adverts (advert_int 1) + skew 0.61 s = 3.61 s after the last advert. */
     lbHostLossMs: 10_000,
@@ -21,7 +21,7 @@ export const BOUNDS = {
     haproxyLossMs: 10_000,
     /** Failback: the returning host waits out its own master-down timer (3.4 s) while the backup serves. */
     lbReturnMs: 5_000,
-    /** HAProxy: 2 failed checks (timeout connect 1 s bounds a blackholed check) 500 ms apart: ~2 s (was ~4 s at inter 1 s). */
+    /** HAProxy: a failed check (timeout connect 1 s bounds a blackholed check), then the confirming one at fastinter 250 ms: ~1.3 s (was ~3 s at inter 1 s). */
     apiServerLossMs: 4_000,
     /** Refused connects are redispatched at once: only the requests in flight at the crash fail (measured: 0-1, < 0.1 s). */
     apiProcessCrashMs: 2_000,

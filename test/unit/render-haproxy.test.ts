@@ -54,7 +54,7 @@ describe("render/haproxy", () => {
             for (const line of ["mode tcp", "balance roundrobin", "option httpchk", "http-check send meth GET uri /readyz", "http-check expect status 200"]) {
                 assert.ok(b.includes(line), `missing ${line}`);
             }
-            assert.ok(b.includes("default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions slowstart 10s"));
+            assert.ok(b.includes("default-server inter 500ms fastinter 250ms fall 2 rise 2 on-marked-down shutdown-sessions slowstart 10s"));
             const servers = b.filter((l) => l.startsWith("server "));
             assert.deepEqual(servers, [
                 "server master1 211.183.3.100:6443 check check-ssl verify none",
@@ -97,7 +97,10 @@ describe("render/haproxy", () => {
             assert.ok(c.includes("    bind *:8443\n"));
             assert.ok(c.includes("    server cp-1.zone:a 10.0.0.1:16443 check check-ssl verify none\n"));
             assert.ok(c.includes("    http-check send meth GET uri /healthz\n"));
-            assert.ok(c.includes("    default-server inter 250ms fall 5 rise 3 "));
+            assert.ok(c.includes("    default-server inter 250ms fastinter 125ms fall 5 rise 3 "));
+            // fastinter: half of inter, never below 100 ms.
+            const fast = (intervalMs: number) => /fastinter (\d+)ms/.exec(renderHaproxyCfg(input({ healthCheck: { path: "/readyz", intervalMs, fall: 2, rise: 2 } })))?.[1];
+            assert.deepEqual([100, 150, 500, 1000, 60000].map(fast), ["100", "100", "250", "500", "30000"]);
             assert.ok(c.includes("    maxconn 42\n"));
             assert.ok(c.includes("    stats socket /tmp/x/admin.sock "));
         });
