@@ -147,6 +147,12 @@ function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknow
         // Refuse anonymous requests to the kubelet API; the API server authenticates with its client cert.
         authentication: { anonymous: { enabled: false }, webhook: { enabled: true } },
         authorization: { mode: "Webhook" },
+        // Graceful node shutdown: on a reboot, a stop or a cloud scale-in termination the kubelet holds
+        // a systemd inhibitor lock and ends pods in order — regular pods get the first 20 s, critical
+        // ones (system-node-critical, system-cluster-critical) the last 10 s — instead of dying with
+        // the machine. The kubelet raises logind's InhibitDelayMaxSec itself when it is lower.
+        shutdownGracePeriod: "30s",
+        shutdownGracePeriodCriticalPods: "10s",
     };
 }
 

@@ -7,6 +7,11 @@
 import { z } from "zod";
 
 const duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/);
+/** Seconds of a Go duration in the h/m/s form {@link duration} admits. */
+function seconds(d: string): number {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
+    return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
+}
 const argListV4 = z.array(z.strictObject({ name: z.string(), value: z.string() }));
 const argMapV3 = z.record(z.string(), z.string());
 /** kubeadm HostPathMount (same in v1beta3 and v1beta4). */
@@ -106,7 +111,10 @@ export const kubelet = z.strictObject({
     serverTLSBootstrap: z.boolean(),
     authentication: z.strictObject({ anonymous: z.strictObject({ enabled: z.boolean() }), webhook: z.strictObject({ enabled: z.boolean() }) }),
     authorization: z.strictObject({ mode: z.enum(["Webhook", "AlwaysAllow"]) }),
-});
+    // KubeletConfiguration.ShutdownGracePeriod / ShutdownGracePeriodCriticalPods (metav1.Duration, GracefulNodeShutdown).
+    shutdownGracePeriod: duration,
+    shutdownGracePeriodCriticalPods: duration,
+}).refine((k) => seconds(k.shutdownGracePeriodCriticalPods) < seconds(k.shutdownGracePeriod), { message: "critical pods' share must be less than the whole grace period" });
 
 export const v1beta4 = shapes(true);
 export const v1beta3 = shapes(false);
