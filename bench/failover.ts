@@ -391,6 +391,11 @@ async function main(): Promise<void> {
             // HAProxy loss: keepalived check weight 0 (FAULT releases the VIP at once; renderer) and checkFall 1 (a tunable).
             await tune("ours, check weight 0 (FAULT)", "vrrp_script weight -60 -> 0 (renderer)", edit(ours.flavor, "/etc/keepalived/keepalived.conf", /weight -60/, "weight 0"), ["haproxy-loss", "lb-return"]);
             await tune("ours, keepalived checkFall 1", "--set cluster.endpoint.keepalived.checkFall=1", (await oursFromSynth(topo, ["cluster.endpoint.keepalived.checkFall=1"])).flavor, ["haproxy-loss"]);
+            // The advert interval: VRRPv2 adverts are whole seconds (1 is the floor); VRRPv3 (config vrrpVersion 3) takes centiseconds, without authentication.
+            for (const advert of ["0.5", "0.2"]) {
+                const sets = ["cluster.endpoint.keepalived.vrrpVersion=3", `cluster.endpoint.keepalived.advertIntervalSec=${advert}`];
+                await tune(`ours, VRRPv3 advert_int ${advert} (no authentication)`, `--set ...vrrpVersion=3 --set ...advertIntervalSec=${advert}`, (await oursFromSynth(topo, sets)).flavor, ["lb-host-loss", "lb-return", "haproxy-loss"]);
+            }
         }
     }
     if (args.only !== "api") {

@@ -50,6 +50,7 @@ export interface VipEndpointSpec extends EndpointBase {
         readonly rise: number;
     };
     readonly keepalived: {
+        readonly vrrpVersion: 2 | 3;
         readonly advertIntervalSec: number;
         readonly checkIntervalSec: number;
         readonly checkFall: number;

@@ -234,6 +234,14 @@ function checkEndpoint(cfg: ClusterConfig, d: Derived, add: Add): void {
         add(`${path}.port`, `${e.port} is not the API servers' port 6443, which control planes reach on themselves through the endpoint name`, "leave cluster.endpoint.port at 6443");
     }
     if (kind === "vip") {
+        const k = e.keepalived;
+        const advert = `${path}.keepalived.advertIntervalSec`;
+        if (k.vrrpVersion === 2 && !Number.isInteger(k.advertIntervalSec)) {
+            add(advert, `VRRPv2 adverts are whole seconds (got ${k.advertIntervalSec})`, "use 1 or more, or set cluster.endpoint.keepalived.vrrpVersion: 3 for sub-second adverts");
+        }
+        if (k.vrrpVersion === 3 && (k.advertIntervalSec > 40.95 || Math.abs(k.advertIntervalSec * 100 - Math.round(k.advertIntervalSec * 100)) > 1e-9)) {
+            add(advert, `VRRPv3 adverts are 0.01 to 40.95 s in steps of 0.01 s (got ${k.advertIntervalSec})`, "use e.g. 0.2 or 0.5");
+        }
         const minLb = cfg.profile === "ha" ? 2 : 1;
         if (e.lbHosts.length < minLb) {
             add(`${path}.lbHosts`, `kind vip needs ${minLb === 2 ? "two LB hosts to fail over between" : "an LB host"} (got ${e.lbHosts.length})`, "list two hosts that will run HAProxy + keepalived");

@@ -119,11 +119,13 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         const lbSteps: pulumi.Resource[] = [];
         if (spec.endpoint.kind === "vip") {
             const ep: VipEndpointSpec = spec.endpoint;
-            const vrrpPassword = new random.RandomPassword(n("vrrp-auth"), { length: 8, special: false }, parent);
-            const authFile = pulumi.secret(vrrpPassword.result.apply((p): NodeFile[] => [{ path: VRRP_AUTH_FILE, content: renderVrrpAuth(p), mode: "0600" }]));
+            // VRRPv2 authenticates adverts with a password (VRRPv3 has no authentication).
+            const v2 = ep.keepalived.vrrpVersion === 2;
+            const vrrpPassword = v2 ? new random.RandomPassword(n("vrrp-auth"), { length: 8, special: false }, parent) : undefined;
+            const authFile = vrrpPassword && pulumi.secret(vrrpPassword.result.apply((p): NodeFile[] => [{ path: VRRP_AUTH_FILE, content: renderVrrpAuth(p), mode: "0600" }]));
             topo.lbs.forEach((lb, i) => {
                 const peers = topo.lbs.filter((o) => o.name !== lb.name).map((o) => o.address);
-                const s = secrets(lb, authFile, `sudo -n rm -f ${VRRP_AUTH_FILE}`);
+                const s = authFile ? [secrets(lb, authFile, `sudo -n rm -f ${VRRP_AUTH_FILE}`)] : [];
                 const script = lbScript({
                     node: lb.name,
                     zone: lb.zone,
@@ -140,6 +142,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                         // The first LB host starts as MASTER; the others back it up in list order.
                         priority: 150 - 50 * i,
                         initialState: i === 0 ? "MASTER" : "BACKUP",
+                        vrrpVersion: ep.keepalived.vrrpVersion,
                         advertIntervalSec: ep.keepalived.advertIntervalSec,
                         unicastSrcIp: lb.address,
                         unicastPeers: peers,
@@ -157,7 +160,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                     check: { frontendPort: ep.port, apiPath: ep.haproxy.healthPath, timeoutSec: KEEPALIVED_DEFAULTS.check.timeoutSec },
                 });
                 lbSteps.push(
-                    command(`${lb.name}-bootstrap`, lb, { create: RUN_AS_ROOT, stdin: script, delete: "sudo -n systemctl disable --now keepalived haproxy || true" }, [s]),
+                    command(`${lb.name}-bootstrap`, lb, { create: RUN_AS_ROOT, stdin: script, delete: "sudo -n systemctl disable --now keepalived haproxy || true" }, s),
                 );
             });
         }

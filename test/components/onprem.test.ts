@@ -47,6 +47,21 @@ describe("components: on-prem cluster (mocked)", function () {
         }
     });
 
+    it("VRRPv3: no VRRP password and no secrets step on the LB hosts; their script renders version 3", async () => {
+        const { resources } = await build(seedsWith({ endpoint: { keepalived: { vrrpVersion: 3, advertIntervalSec: 0.5 } } }));
+        const all = byName(resources);
+        assert.ok(!all.has("dev-vrrp-auth"), "no password is generated");
+        for (const lb of ["lb-a", "lb-b"]) {
+            assert.ok(!all.has(`dev-${lb}-secrets`), `${lb}: nothing secret to deliver`);
+            const script = String(plain(all.get(`dev-${lb}-bootstrap`)!.inputs.stdin));
+            assert.match(script, /version 3\n\s*virtual_router_id 51\n[\s\S]*advert_int 0\.5\n[\s\S]*check_unicast_src/);
+            assert.doesNotMatch(script, /vrrp_auth|includea/);
+        }
+        // VRRPv2 (the default) keeps both.
+        const v2 = byName((await build()).resources);
+        assert.ok(v2.has("dev-vrrp-auth") && v2.has("dev-lb-a-secrets") && v2.has("dev-lb-b-secrets"));
+    });
+
     it("delivers node scripts with no secret in them, and secrets only through the secrets steps", async () => {
         const { resources } = await build();
         const all = byName(resources);

@@ -35,12 +35,14 @@ export async function oursFromSynth(topo: ApiTopology, sets: readonly string[] =
             const conf = readNodeFile(nodes, lb.name, "keepalived.conf");
             const { include, script } = keepalivedPaths(conf);
             if (script !== "/etc/keepalived/check_apiserver.sh") throw new Error(`${lb.name}: keepalived.conf runs ${script}, the drills place check_apiserver.sh at /etc/keepalived/check_apiserver.sh`);
-            if (!include?.startsWith("/etc/keepalived/")) throw new Error(`${lb.name}: keepalived.conf's password include ${include} is not under /etc/keepalived`);
+            // VRRPv3 has no authentication, so no password include; VRRPv2 must have one.
+            const v3 = /^\s*version 3$/m.test(conf);
+            if (v3 ? include !== undefined : !include?.startsWith("/etc/keepalived/")) throw new Error(`${lb.name}: keepalived.conf's password include ${include} does not fit VRRPv${v3 ? 3 : 2}`);
             files[lb.name] = {
                 "/etc/haproxy/haproxy.cfg": { content: readNodeFile(nodes, lb.name, "haproxy.cfg"), mode: 0o644 },
                 "/etc/keepalived/keepalived.conf": { content: conf, mode: 0o644 },
                 [script]: { content: readNodeFile(nodes, lb.name, "check_apiserver.sh"), mode: 0o755 },
-                [include]: { content: renderVrrpAuth(VRRP_PASSWORD), mode: 0o600 },
+                ...(include ? { [include]: { content: renderVrrpAuth(VRRP_PASSWORD), mode: 0o600 } } : {}),
             };
         }
         const sans = certSans(readNodeFile(nodes, topo.masters[0].name, "kubeadm.yaml"));

@@ -252,6 +252,17 @@ describe("integration: LB host configs (HAProxy + keepalived) judged by the real
                 });
             }
 
+            it("accepts the VRRPv3 variant (sub-second adverts, check_unicast_src, no authentication) without warnings", async function () {
+                for (const which of ["a", "b"] as const) {
+                    const v3 = lbInput(which, dir, { vrrpVersion: 3, advertIntervalSec: 0.2, authIncludePath: path.join(dir, "absent.conf") });
+                    const text = renderKeepalivedConf(v3);
+                    assert.doesNotMatch(text, /authentication|includea|auth_pass/);
+                    const r = await configTest(which === "a" ? nsA : nsB, write(path.join(dir, `keepalived-v3-${which}.conf`), text, 0o644));
+                    assert.equal(r.code, 0, `keepalived -t failed:\n${r.stdout}${r.stderr}`);
+                    assert.equal(r.stdout + r.stderr, "", "keepalived -t printed warnings");
+                }
+            });
+
             it("accepts the nopreempt/FAULT variant and three LB hosts", async function () {
                 const np = lbInput("a", dir, { initialState: "BACKUP", preempt: false, check: { ...KEEPALIVED_DEFAULTS.check, weight: 0 }, unicastPeers: [LB.b.address, "211.183.3.253"] });
                 const file = write(path.join(dir, "keepalived-np.conf"), renderKeepalivedConf(np), 0o644);
@@ -367,6 +378,33 @@ describe("integration: LB host configs (HAProxy + keepalived) judged by the real
                     assert.equal(await holders(), "-B", `nopreempt: the VIP moved back\n${diag()}`);
                     await sleep(1000);
                 }
+            });
+
+            it("VRRPv3 at 0.2 s: a silent master (its VRRP process frozen) loses the VIP in under 1.5 s", async function () {
+                const v3 = (which: "a" | "b", lb: string) => lbInput(which, dir, { checkScriptPath: flagScript(lb), vrrpVersion: 3, advertIntervalSec: 0.2 });
+                await pair(v3("a", LB.a.name), v3("b", LB.b.name));
+                await waitFor("the VIP on lb-a only", 15_000, async () => (await holders()) === "A-", diag);
+                await sleep(1000); // steady: lb-b has seen adverts for a while
+                assert.equal(await holders(), "A-", `a spurious takeover at 0.2 s adverts\n${diag()}`);
+                const vrrpPid = Number(fs.readFileSync(path.join(current[0].pidDir, "vrrp.pid"), "utf8").trim());
+                process.kill(vrrpPid, "SIGSTOP");
+                try {
+                    const t0 = Date.now();
+                    await waitFor("lb-b to take the VIP from the silent lb-a", 5_000, async () => (await holders()).endsWith("B"), diag);
+                    // 3 adverts + skew = 0.6 + 0.08 s; keepalived v2 at 1 s needs ~3.6 s.
+                    assert.ok(Date.now() - t0 < 1_500, `took ${Date.now() - t0} ms\n${diag()}`);
+                } finally {
+                    process.kill(vrrpPid, "SIGCONT");
+                }
+                await waitFor("the VIP back on lb-a once it speaks again (preempt)", 10_000, async () => (await holders()) === "A-", diag);
+            });
+
+            it("VRRPv3 check_unicast_src: adverts from an address that is not a listed peer are ignored", async function () {
+                const v3 = (which: "a" | "b", lb: string, over: Partial<KeepalivedInput> = {}) =>
+                    lbInput(which, dir, { checkScriptPath: flagScript(lb), vrrpVersion: 3, advertIntervalSec: 0.2, ...over });
+                // lb-b expects its peer at .253: lb-a's adverts (from .251) do not count, so lb-b claims the VIP too.
+                await pair(v3("a", LB.a.name), v3("b", LB.b.name, { unicastPeers: ["211.183.3.253"] }));
+                await waitFor("both hosts to hold the VIP (lb-b ignores lb-a)", 15_000, async () => (await holders()) === "AB", diag);
             });
 
             it("the password comes from the include: different passwords mean both hosts claim the VIP", async function () {

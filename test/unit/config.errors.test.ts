@@ -73,6 +73,21 @@ const cases: Case[] = [
         errors: ["cluster.endpoint.port: 8443 is not the API servers' port 6443, which control planes reach on themselves through the endpoint name. Fix: leave cluster.endpoint.port at 6443"],
     },
     {
+        name: "VRRPv2 with a sub-second advert interval",
+        config: seedsWith({ endpoint: { keepalived: { advertIntervalSec: 0.2 } } }),
+        errors: ["cluster.endpoint.keepalived.advertIntervalSec: VRRPv2 adverts are whole seconds (got 0.2). Fix: use 1 or more, or set cluster.endpoint.keepalived.vrrpVersion: 3 for sub-second adverts"],
+    },
+    {
+        name: "VRRPv3 advert interval not in centiseconds",
+        config: seedsWith({ endpoint: { keepalived: { vrrpVersion: 3, advertIntervalSec: 0.125 } } }),
+        errors: ["cluster.endpoint.keepalived.advertIntervalSec: VRRPv3 adverts are 0.01 to 40.95 s in steps of 0.01 s (got 0.125). Fix: use e.g. 0.2 or 0.5"],
+    },
+    {
+        name: "unknown VRRP version",
+        config: seedsWith({ endpoint: { keepalived: { vrrpVersion: 4 } } }),
+        errors: ["cluster.endpoint.keepalived.vrrpVersion: must be 2 or 3 (got 4). Fix: use 2 (authenticated, 1 s adverts) or 3 (sub-second adverts)"],
+    },
+    {
         name: "AWS cluster name too long for the auto-named load balancer",
         config: cloudCluster("aws", { name: "payments-eu-west-prod" }),
         errors: ['cluster.name: "payments-eu-west-prod" has 21 characters; on AWS the API load balancer is named "<name>-api-nlb-" plus 7 random characters and AWS allows 32. Fix: set cluster.name to at most 16 characters'],

@@ -140,6 +140,15 @@ describe("render/keepalived", () => {
             assert.ok(g.includes("    garp_master_delay 0\n") && g.includes("    garp_master_refresh 0\n"));
         });
 
+        it("VRRPv3: version 3, centisecond adverts, only listed peers' adverts, no authentication", () => {
+            const v3 = renderKeepalivedConf(lb("a", { vrrpVersion: 3, advertIntervalSec: 0.2 }));
+            const inst = blockOf(v3, "vrrp_instance VI_APISERVER");
+            for (const line of ["version 3", "advert_int 0.2", "check_unicast_src"]) assert.ok(inst.includes(line), `missing ${line}`);
+            assert.doesNotMatch(v3, /authentication|auth_type|includea|version 2/);
+            assert.equal(renderKeepalivedConf(lb("a", { vrrpVersion: 2 })), a, "vrrpVersion 2 is the default rendering");
+            assert.ok(!a.includes("check_unicast_src"), "v2 keeps PASS authentication instead");
+        });
+
         it("the check script is tracked, with script security", () => {
             assert.deepEqual(blockOf(a, "global_defs"), ["router_id lb-a", "enable_script_security", "script_user root"]);
             assert.deepEqual(blockOf(a, "vrrp_script chk_apiserver"), [
@@ -216,6 +225,9 @@ describe("render/keepalived", () => {
                 "keepalived: preempt: false (nopreempt) needs check.weight 0 (got -60): with nopreempt a backup never takes the VIP from a master whose priority only dropped, so a failing check would not move it",
             ],
             ["garp delay", { garpMasterDelaySec: -1 }, "keepalived: garpMasterDelaySec must be a whole number from 0 to 255 (got -1)"],
+            ["VRRPv2 fractional advert", { advertIntervalSec: 0.5 }, "keepalived: advertIntervalSec (VRRPv2 adverts are whole seconds) must be a whole number from 1 to 255 (got 0.5)"],
+            ["VRRPv3 advert below a centisecond", { vrrpVersion: 3, advertIntervalSec: 0.005 }, "keepalived: advertIntervalSec must be 0.01 to 40.95 s in steps of 0.01 s with VRRPv3 (got 0.005)"],
+            ["VRRPv3 advert above 40.95 s", { vrrpVersion: 3, advertIntervalSec: 41 }, "keepalived: advertIntervalSec must be 0.01 to 40.95 s in steps of 0.01 s with VRRPv3 (got 41)"],
         ];
         for (const [what, over, message] of cases) {
             it(what, () => assert.throws(() => renderKeepalivedConf(lb("a", over)), { message }));
