@@ -46,8 +46,8 @@ export interface HaproxyInput {
 /**
  * The check interval while a server is changing state (one failed or one good check seen): half
  * of `inter`, at least 100 ms. The first failure is confirmed sooner, so a dead server is marked
- * DOWN 0.3-0.5 s earlier (bench:failover, median of 3 in two runs: 1.68 -> 1.35 s and
- * 1.91 -> 1.36 s), while a healthy server is still checked only every `inter`.
+ * DOWN 0.3-0.6 s earlier (bench:failover "fixed after", medians in four runs: 1.32-1.37 s with,
+ * 1.68-1.94 s without), while a healthy server is still checked only every `inter`.
  */
 export function fastinterMs(intervalMs: number): number {
     return Math.max(100, Math.round(intervalMs / 2));
