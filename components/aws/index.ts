@@ -14,6 +14,7 @@ import * as ssm from "@pulumi/aws/ssm";
 import type { ClusterSpec } from "../../config/spec";
 import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
 import { ClusterPki } from "../pki";
+import { backupStoreUrl } from "../render/backup-store";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type Topology } from "../topology";
 import { allowSnapshotUploads, createBackupBucket } from "./backup";
@@ -167,7 +168,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
         this.nodes = outputs.nodes;
         this.failureTolerance = outputs.failureTolerance;
         this.etcdBackupBucket = backups.name;
-        this.etcdBackupStore = pulumi.interpolate`s3://${backups.name}`;
+        this.etcdBackupStore = backups.name.apply((bucket) => backupStoreUrl({ kind: "s3", bucket }));
         this.registerOutputs({
             endpoint: this.endpoint,
             kubeconfig: this.kubeconfig,

@@ -15,6 +15,7 @@ import * as tls from "@pulumi/tls";
 import type { ClusterSpec } from "../../config/spec";
 import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
 import { ClusterPki } from "../pki";
+import { backupStoreUrl } from "../render/backup-store";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type Topology } from "../topology";
 import { createBackupWriter, createEtcdBackupStore } from "./backup";
@@ -183,7 +184,9 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         this.nodes = outputs.nodes;
         this.failureTolerance = outputs.failureTolerance;
         this.etcdBackupContainer = pulumi.interpolate`${backups.accountName}/${backups.containerName}`;
-        this.etcdBackupStore = pulumi.interpolate`https://${backups.accountName}.blob.core.windows.net/${backups.containerName}`;
+        this.etcdBackupStore = pulumi
+            .all([backups.accountName, backups.containerName])
+            .apply(([account, container]) => backupStoreUrl({ kind: "azureBlob", account, container }));
         this.registerOutputs({
             endpoint: this.endpoint,
             kubeconfig: this.kubeconfig,

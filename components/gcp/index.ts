@@ -20,6 +20,7 @@ import type { ClusterSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { clusterFacts, nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
 import { ClusterPki } from "../pki";
+import { backupStoreUrl } from "../render/backup-store";
 import { renderKubeconfig } from "../render/kubeconfig";
 import { buildTopology, type FailureTolerance, type Topology } from "../topology";
 import { createEtcdBackups, type EtcdBackups } from "./backup";
@@ -99,7 +100,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
         const backups = createEtcdBackups(ctx, stacked ? [cpIdentity] : [...etcdIdentities.values()]);
         this.etcdBackups = backups;
         this.etcdBackupBucket = backups.bucket.name;
-        this.etcdBackupStore = pulumi.interpolate`gs://${backups.bucket.name}`;
+        this.etcdBackupStore = backups.bucket.name.apply((bucket) => backupStoreUrl({ kind: "gcs", bucket }));
 
         // --- network rules and the endpoint's addresses (fixed before any machine boots) ---
         const loadBalanced = spec.endpoint.kind === "loadBalancer";

@@ -46,6 +46,32 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const PREFIX_RE = /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/;
 const URL_RE = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/;
 
+/** A store without the per-member details: what {@link backupStoreUrl} names. */
+export type BackupStoreRef =
+    | { readonly kind: "s3"; readonly bucket: string }
+    | { readonly kind: "gcs"; readonly bucket: string }
+    | { readonly kind: "azureBlob"; readonly account: string; readonly container: string };
+
+/** An Azure storage account's blob endpoint (the public cloud's). */
+function azureBlobEndpoint(account: string): string {
+    return `https://${account}.blob.core.windows.net`;
+}
+
+/**
+ * Where a store keeps the snapshots, as operators' tools name it (the stacks' `etcdBackupStore`
+ * output): `s3://<bucket>`, `gs://<bucket>`, `https://<account>.blob.core.windows.net/<container>`.
+ */
+export function backupStoreUrl(ref: BackupStoreRef): string {
+    switch (ref.kind) {
+        case "s3":
+            return `s3://${ref.bucket}`;
+        case "gcs":
+            return `gs://${ref.bucket}`;
+        case "azureBlob":
+            return `${azureBlobEndpoint(ref.account)}/${ref.container}`;
+    }
+}
+
 /** Azure Storage REST version that accepts single Put Blob uploads up to 5000 MiB. */
 export const AZURE_STORAGE_API_VERSION = "2021-08-06";
 
@@ -60,7 +86,7 @@ export function renderBackupUpload(store: BackupStore): string {
         case "s3": {
             check(S3_BUCKET_RE.test(store.bucket), `${JSON.stringify(store.bucket)} is not an S3 bucket name`);
             check(REGION_RE.test(store.region), `${JSON.stringify(store.region)} is not an AWS region`);
-            const to = `s3://${store.bucket}/${store.prefix}/`;
+            const to = `${backupStoreUrl(store)}/${store.prefix}/`;
             return `# Upload to ${to} with the instance role (bucket encryption, versioning and expiry apply).
 aws_bin=$(command -v aws || echo /snap/bin/aws)
 AWS_PAGER="" "$aws_bin" s3 cp --only-show-errors --no-progress --region ${store.region} "$1" ${shq(to)}"$(basename "$1")"`;
@@ -70,7 +96,7 @@ AWS_PAGER="" "$aws_bin" s3 cp --only-show-errors --no-progress --region ${store.
             const api = (store.apiUrl ?? "https://storage.googleapis.com").replace(/\/+$/, "");
             const md = (store.metadataUrl ?? "http://metadata.google.internal/computeMetadata/v1").replace(/\/+$/, "");
             check(URL_RE.test(api) && URL_RE.test(md), "apiUrl and metadataUrl must be http(s) URLs without query");
-            return `# Upload to gs://${store.bucket}/${store.prefix}/ with the VM's service account (token on stdin, never argv).
+            return `# Upload to ${backupStoreUrl(store)}/${store.prefix}/ with the VM's service account (token on stdin, never argv).
 token=$(curl -fsS --max-time 10 -H 'Metadata-Flavor: Google' ${shq(`${md}/instance/service-accounts/default/token`)} |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
 [[ -n $token ]]
@@ -81,7 +107,7 @@ printf 'Authorization: Bearer %s\\n' "$token" |
         case "azureBlob": {
             check(AZ_ACCOUNT_RE.test(store.account), `${JSON.stringify(store.account)} is not a storage account name (3-24 lower-case letters and digits)`);
             check(AZ_CONTAINER_RE.test(store.container), `${JSON.stringify(store.container)} is not a blob container name`);
-            const blob = (store.blobUrl ?? `https://${store.account}.blob.core.windows.net`).replace(/\/+$/, "");
+            const blob = (store.blobUrl ?? azureBlobEndpoint(store.account)).replace(/\/+$/, "");
             const tokenUrl = store.tokenUrl ?? IMDS_TOKEN_URL;
             check(URL_RE.test(blob) && URL_RE.test(tokenUrl), "blobUrl and tokenUrl must be http(s) URLs without query");
             return `# Upload to ${store.account}/${store.container}/${store.prefix}/ with the machine's managed identity (token on stdin, never argv).
