@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# Shared by build.sh and the part files: the cache layout, keys and Go settings.
+#
+# A part is lab/toolchain/parts/<name>.sh. It sets PART_DEPS (parts whose outputs it reads) and
+# PART_INPUTS (files or folders under lab/toolchain hashed into its key, besides itself, lib.sh and
+# versions.env) and defines part_build, which writes everything into "$OUT". A part's key is the
+# hash of those inputs, the Go version and its dependencies' keys: a warm cache is reused while
+# the key is unchanged; anything else rebuilds the part.
+
+TOOLCHAIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_CACHE=${HACLUSTER_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hacluster-lab}
+export PATH=/usr/local/go/bin:$PATH
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
+# shellcheck source=versions.env
+source "$TOOLCHAIN_DIR/versions.env"
+
+die() { echo "lab:build: $*" >&2; exit 1; }
+log() { echo "lab:build: $*" >&2; }
+
+# The directory holding a built part (its current key), for parts that read another's output.
+part_dir() {
+    local link="$LAB_CACHE/current/$1"
+    [[ -d $link ]] || die "part $1 is not built (expected $link)"
+    readlink -f "$link"
+}
+
+# go build of main packages from a wrapper module (lab/toolchain/modules/<dir>) into $OUT/<subdir>.
+go_build() {
+    local module=$1 out=$2 ldflags=$3
+    shift 3
+    (cd "$TOOLCHAIN_DIR/modules/$module" && go build -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@")
+}
