@@ -8,7 +8,8 @@ import { renderBackupUpload, type BackupStore } from "./render/backup-store";
 import { controlPlaneSecretPaths as secretPaths } from "./pki/paths";
 import { ETCD_DEFAULTS, type EtcdMemberInput } from "./render/etcd";
 import type { KubeadmClusterInput } from "./render/kubeadm";
-import { ETCD_PKI_DIR, etcdBackupFor, type NodeBackup } from "./render/node";
+import { KUBEADM_PAUSE, packageRepo, upstreamContainerd, upstreamRunc, type PrepareInput } from "./render/prepare";
+import { ETCD_PKI_DIR, etcdBackupFor, upstreamEtcd, type EtcdRelease, type NodeBackup } from "./render/node";
 import type { Topology, TopologyNode } from "./topology";
 
 /** The cluster-wide part of every kubeadm config. `extraSANs`: names known once resources exist. */
@@ -29,7 +30,36 @@ export function kubeadmClusterInput(spec: ClusterSpec, topo: Topology, extraSANs
         apiServerExtraArgs: spec.kubernetes.apiServerExtraArgs,
         maxPods: spec.kubernetes.maxPodsPerNode,
         nodeCidrs: [spec.network.nodeCidr],
+        ...(spec.mirror.images ? { imageRepository: spec.mirror.images.repository } : {}),
+        ...(spec.nodes.cgroupV1 ? { cgroupV1: true } : {}),
+        ...(spec.nodes.systemContainers ? { systemContainer: true } : {}),
     };
+}
+
+/**
+ * What every Kubernetes node installs before kubeadm, and from where: the stack's mirror for each
+ * kind it names, upstream for the others.
+ */
+export function prepareInput(spec: ClusterSpec): PrepareInput {
+    const m = spec.mirror;
+    const rt = spec.containerRuntime;
+    const minor = spec.kubernetes.minor;
+    const registry = m.images?.repository;
+    return {
+        kubernetesVersion: spec.kubernetes.version,
+        minor,
+        packages: { url: packageRepo(minor, m.packages?.url), ...(m.packages?.signingKey ? { signingKey: m.packages.signingKey } : {}) },
+        containerd: { version: rt.containerdVersion, download: m.containerd ?? upstreamContainerd(rt.containerdVersion) },
+        runc: { version: rt.runcVersion, download: m.runc ?? upstreamRunc(rt.runcVersion) },
+        sandboxImage: `${registry ?? "registry.k8s.io"}/pause:${KUBEADM_PAUSE}`,
+        ...(m.images ? { registry: { host: m.images.repository.split("/")[0], insecure: m.images.insecure, ...(m.images.caCert ? { caCert: m.images.caCert } : {}) } } : {}),
+        systemContainer: spec.nodes.systemContainers,
+    };
+}
+
+/** The etcd release the cluster runs, from the mirror when it names one. */
+export function etcdRelease(spec: ClusterSpec): EtcdRelease {
+    return { version: spec.etcd.version, download: spec.mirror.etcd ?? upstreamEtcd(spec.etcd.version) };
 }
 
 /**
@@ -43,7 +73,7 @@ export function etcdBackup(spec: ClusterSpec, topo: Topology, node: TopologyNode
     const members = topo.etcdMembers.map((m) => ({ name: m.name, address: m.address }));
     return etcdBackupFor(kind, node, members, {
         ...spec.etcd.backup,
-        etcdVersion: spec.etcd.version,
+        etcd: etcdRelease(spec),
         clusterToken: `${spec.name}-etcd`,
         ...(store ? { upload: renderBackupUpload(store(node.name)) } : {}),
     });

@@ -1,6 +1,7 @@
 /** Turns a validated config into the fully defaulted {@link ClusterSpec}. Call only after `validate` found no problems. */
 import { DEFAULT_INSTANCE_TYPES, derive } from "./defaults";
 import { parseCidr } from "./net";
+import { KUBEADM_ETCD, mirrorSpec } from "./nodes";
 import { ManagedSchema, type ClusterConfig } from "./schema";
 import type { ClusterSpec, CloudSpec, EndpointSpec, Host, WorkerPoolSpec } from "./spec";
 import { parseVersion } from "./versions";
@@ -95,7 +96,8 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
             hosts: hosts(cfg.etcd.hosts),
             heartbeatIntervalMs: cfg.etcd.heartbeatIntervalMs,
             electionTimeoutMs: cfg.etcd.electionTimeoutMs,
-            version: cfg.etcd.version,
+            // Managed clusters: the provider runs etcd (no release of ours).
+            version: cfg.etcd.topology === "external" && cfg.etcd.version ? cfg.etcd.version : (KUBEADM_ETCD[parseVersion(k.version)!.minor] ?? ""),
             backup: { ...cfg.etcd.backup },
             ...(cloudPlatform && cfg.etcd.topology === "external" ? { instanceType: cfg.etcd.instanceType ?? cpType! } : {}),
         },
@@ -104,5 +106,8 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
         ...(cloud ? { cloud } : {}),
         ...(d.managed ? { managed: { ...(cfg.managed ?? ManagedSchema.parse({})), adminPrincipals: [...(cfg.managed?.adminPrincipals ?? [])] } } : {}),
         tolerance: { zones: d.zoneTolerance },
+        mirror: mirrorSpec(cfg.mirror),
+        containerRuntime: { ...cfg.containerRuntime },
+        nodes: { ...cfg.nodes },
     };
 }

@@ -7,6 +7,7 @@
  * Error texts carry their fix after a `|` (split by `load.ts`).
  */
 import { z } from "zod";
+import { ContainerRuntimeSchema, MirrorSchema, NodeOsSchema } from "./nodes";
 
 /** A DNS label (RFC 1123): node, cluster and pool names. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -107,8 +108,8 @@ export const EndpointSchema = z.strictObject({
 });
 
 export const KubernetesSchema = z.strictObject({
-    /** Kubernetes version `MAJOR.MINOR.PATCH`; packages are pinned to it. @default "1.34.2" */
-    version: z.string().default("1.34.2"),
+    /** Kubernetes version `MAJOR.MINOR.PATCH`; packages are pinned to it. @default "1.37.2" */
+    version: z.string().default("1.37.2"),
     /** Pod network (kube-controller-manager hands each node a /24 of it). @default "10.244.0.0/16" */
     podSubnet: cidr.default("10.244.0.0/16"),
     /** Service network; at most a /12. @default "10.96.0.0/12" */
@@ -117,8 +118,8 @@ export const KubernetesSchema = z.strictObject({
     dnsDomain: z.string().regex(DNS_NAME, { error: "must be a DNS name|use e.g. cluster.local" }).default("cluster.local"),
     /** kubelet `maxPods`. @default 110 */
     maxPodsPerNode: z.int({ error: "must be a whole number|use a number from 10 to 110" }).default(110),
-    /** A CNI manifest applied once after `kubeadm init` (pin a version). Without one, nodes stay NotReady until you install a CNI. */
-    cniManifestUrl: z.url({ protocol: /^https$/, error: "must be an https URL|point it at a pinned CNI manifest, e.g. a release asset" }).optional(),
+    /** A CNI manifest applied once after `kubeadm init` (pin a version; http only on a private address). Without one, nodes stay NotReady until you install a CNI. */
+    cniManifestUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL|point it at a pinned CNI manifest, e.g. a release asset" }).optional(),
     /** Extra kube-apiserver flags, e.g. `{ "audit-log-maxage": "30" }`. @default {} */
     apiServerExtraArgs: z.record(z.string(), z.string()).default({}),
 });
@@ -192,8 +193,8 @@ export const EtcdSchema = z.strictObject({
             retentionDays: z.int().min(1).max(3650).default(14),
         })
         .prefault({}),
-    /** etcd release installed on external members (kubeadm picks the stacked one). @default "3.5.16" */
-    version: z.string().regex(/^3\.[4-6]\.\d+$/, { error: "must be an etcd 3.4–3.6 release|use e.g. 3.5.16" }).default("3.5.16"),
+    /** etcd release installed on external members (stacked: the one kubeadm runs). @default the release kubeadm runs for kubernetes.version (3.7.0 for 1.37) */
+    version: z.string().regex(/^3\.[5-7]\.\d+$/, { error: "must be an etcd 3.5–3.7 release|use e.g. 3.7.0" }).optional(),
 });
 
 export const NetworkSchema = z.strictObject({
@@ -297,6 +298,12 @@ export const ClusterSchema = z.strictObject({
     /** Managed-cluster settings (family managed). */
     managed: ManagedSchema.optional(),
     tolerance: ToleranceSchema.prefault({}),
+    /** Where nodes download packages, images and archives (air-gapped sites). @default upstream */
+    mirror: MirrorSchema.optional(),
+    /** containerd and runc releases installed on every node. */
+    containerRuntime: ContainerRuntimeSchema.prefault({}),
+    /** Facts about the hosts' operating system. */
+    nodes: NodeOsSchema.prefault({}),
 });
 
 /**

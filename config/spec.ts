@@ -2,6 +2,7 @@
  * The validated, fully defaulted cluster description every layer below config/ consumes.
  * Produced only by `loadSpec`; nothing here is optional that a renderer needs.
  */
+import type { MirrorSpec } from "./nodes";
 import type { ENDPOINT_KINDS, ETCD_TOPOLOGIES, FAMILIES, PLATFORMS, PROFILES } from "./schema";
 
 export type Profile = (typeof PROFILES)[number];
@@ -77,6 +78,7 @@ export interface EtcdSpec {
     readonly hosts: readonly Host[];
     readonly heartbeatIntervalMs: number;
     readonly electionTimeoutMs: number;
+    /** The etcd release the cluster runs: external members' release, or the one kubeadm runs when stacked. */
     readonly version: string;
     /** Snapshot timer settings (every member). */
     readonly backup: { readonly keep: number; readonly onCalendar: string; readonly copyCommand?: string; readonly retentionDays: number };
@@ -152,4 +154,8 @@ export interface ClusterSpec {
     /** Present when family is managed. */
     readonly managed?: ManagedSpec;
     readonly tolerance: { readonly zones: number };
+    /** Where nodes download from; kinds left out come from upstream. */
+    readonly mirror: MirrorSpec;
+    readonly containerRuntime: { readonly containerdVersion: string; readonly runcVersion: string };
+    readonly nodes: { readonly cgroupV1: boolean; readonly systemContainers: boolean };
 }

@@ -8,8 +8,9 @@ import { cidrSize, contains, hasHostBits, isIPv4, isReserved, networkOf, overlap
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "./quorum";
 import { roundRobin } from "./placement";
 import type { ClusterConfig, HostConfig } from "./schema";
+import { checkMirror, compareRelease, KUBEADM_ETCD, MIN_EXTERNAL_ETCD } from "./nodes";
 import { checkCloud, checkFamilyOptions, type RawCluster } from "./validate-cloud";
-import { NEWEST_MINOR, OLDEST_MINOR, parseVersion } from "./versions";
+import { MANAGED_OLDEST_MINOR, NEWEST_MINOR, OLDEST_MINOR, parseVersion } from "./versions";
 
 /** Facts about the stack outside `hacluster:cluster`. */
 export interface ValidationContext {
@@ -70,22 +71,40 @@ export function validate(cfg: ClusterConfig, ctx: ValidationContext, raw?: RawCl
     // An impossible member count already explains the lost quorum; one mistake, one message.
     if (etcdCountOk) checkZones(cfg, d, add);
     checkSsh(cfg, d, ctx, add);
+    checkMirror(cfg.mirror, cfg.kubernetes.cniManifestUrl, add);
+    checkEtcdRelease(cfg, d, add);
     return { problems, warnings };
 }
 
 type Add = (path: string, message: string, fix: string) => void;
+
+/** etcd.version: external members only, and no older than kubeadm accepts; stacked runs kubeadm's. */
+function checkEtcdRelease(cfg: ClusterConfig, d: Derived, add: Add): void {
+    const v = cfg.etcd.version;
+    if (v === undefined || d.managed) return;
+    const minor = parseVersion(cfg.kubernetes.version)?.minor;
+    if (cfg.etcd.topology === "stacked") {
+        const kubeadm = minor !== undefined ? KUBEADM_ETCD[minor] : undefined;
+        add(`${P}.etcd.version`, `is set (${show(v)}) but stacked etcd runs the release kubeadm picks${kubeadm ? ` (${kubeadm} for 1.${minor})` : ""}`, "remove etcd.version, or use topology external");
+    } else if (compareRelease(v, MIN_EXTERNAL_ETCD) < 0) {
+        add(`${P}.etcd.version`, `${v} is older than ${MIN_EXTERNAL_ETCD}, the oldest external etcd kubeadm accepts`, `use ${minor !== undefined && KUBEADM_ETCD[minor] ? KUBEADM_ETCD[minor] : "3.6.8 or newer"}`);
+    }
+}
 
 function checkKubernetes(cfg: ClusterConfig, d: Derived, add: Add, warn: Add): void {
     const k = cfg.kubernetes;
     const v = parseVersion(k.version);
     if (!v) {
         add(`${P}.kubernetes.version`, `must be MAJOR.MINOR.PATCH (got ${show(k.version)})`, "write the full release, e.g. 1.34.2");
-    } else if (v.major !== 1 || v.minor < OLDEST_MINOR || v.minor > NEWEST_MINOR) {
-        add(
-            `${P}.kubernetes.version`,
-            `${k.version} is outside the supported window 1.${OLDEST_MINOR}–1.${NEWEST_MINOR}`,
-            `use a release from 1.${OLDEST_MINOR} to 1.${NEWEST_MINOR}`,
-        );
+    } else {
+        const oldest = d.managed ? MANAGED_OLDEST_MINOR : OLDEST_MINOR;
+        if (v.major !== 1 || v.minor < oldest || v.minor > NEWEST_MINOR) {
+            add(
+                `${P}.kubernetes.version`,
+                `${k.version} is outside the supported window 1.${oldest}–1.${NEWEST_MINOR}${d.managed ? "" : " (the releases whose kubeadm this project is tested with)"}`,
+                `use a release from 1.${oldest} to 1.${NEWEST_MINOR}`,
+            );
+        }
     }
     if (k.maxPodsPerNode > MAX_PODS_PER_NODE || k.maxPodsPerNode < 10) {
         add(

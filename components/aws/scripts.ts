@@ -6,7 +6,7 @@
  */
 import type { ClusterSpec } from "../../config/spec";
 import { EC2_USER_DATA_LIMIT_BYTES, gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup, type BackupStoreFor } from "../scripts";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
 import { awsFetchSecrets } from "../render/secrets-aws";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
@@ -32,7 +32,7 @@ export const kubeadmCluster = kubeadmClusterInput;
 
 function base(spec: ClusterSpec, topo: Topology, role: SecretRole) {
     return {
-        prepare: { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor },
+        prepare: prepareInput(spec),
         endpointHost: topo.endpoint.host,
         // Only set when the endpoint has a fixed address (kind direct/external); the NLB is found by DNS.
         ...(topo.endpoint.address ? { endpointAddress: topo.endpoint.address } : {}),
@@ -99,7 +99,7 @@ export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
     return etcdScript({
         node: node.name,
         zone: node.zone,
-        version: spec.etcd.version,
+        etcd: etcdRelease(spec),
         fetchSecrets: awsFetchSecrets({ secretId: secretName(spec.name, node.name), region: spec.cloud!.region }),
         member: etcdMemberInputFor(spec, topo, node),
         ...withBackup(spec, topo, node, backups),

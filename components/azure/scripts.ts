@@ -13,7 +13,7 @@ import type { ClusterSpec } from "../../config/spec";
 import { addressAt, OFFSET } from "../../config/placement";
 import { gzipUserDataBase64, renderCloudInit, userDataSize } from "../render/cloudinit";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup, type BackupStoreFor } from "../scripts";
 import { azureFetchSecrets } from "../render/secrets-azure";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 
@@ -73,7 +73,7 @@ export function kubeadmCluster(spec: ClusterSpec, topo: Topology, extraSANs: rea
 
 function base(spec: ClusterSpec, topo: Topology, secretName: string, source: SecretSource) {
     return {
-        prepare: { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor },
+        prepare: prepareInput(spec),
         endpointHost: topo.endpoint.host,
         // Joining nodes reach the endpoint name through the internal load balancer's fixed address.
         endpointAddress: internalEndpointAddress(topo),
@@ -140,7 +140,7 @@ export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
     return etcdScript({
         node: node.name,
         zone: node.zone,
-        version: spec.etcd.version,
+        etcd: etcdRelease(spec),
         fetchSecrets: azureFetchSecrets({ vaultName: source.vaultName, secretName: etcdSecretName(node.name), identity: { resourceId: source.identityId } }),
         member: etcdMemberInputFor(spec, topo, node),
         ...backupOf(spec, topo, node, source, backup),

@@ -16,7 +16,7 @@ import type { ClusterSpec } from "../../config/spec";
 import { renderCloudInit, userDataSize } from "../render/cloudinit";
 import { etcdScript, initScript, joinScript, type KubeNodeScriptInput } from "../render/node";
 import { gcpFetchSecrets } from "../render/secrets-gcp";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup, type BackupStoreFor } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup, type BackupStoreFor } from "../scripts";
 import type { PoolPlacement, Topology, TopologyNode } from "../topology";
 import { secretId, type GcpRole } from "./names";
 
@@ -42,7 +42,7 @@ export function fetchSecretsFor(spec: ClusterSpec, role: GcpRole): string {
 
 function base(spec: ClusterSpec, topo: Topology, role: GcpRole, endpointAddress: string | undefined) {
     return {
-        prepare: { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor },
+        prepare: prepareInput(spec),
         endpointHost: topo.endpoint.host,
         ...(endpointAddress ? { endpointAddress } : {}),
         ...(spec.kubernetes.cniManifestUrl ? { cniManifestUrl: spec.kubernetes.cniManifestUrl } : {}),
@@ -102,7 +102,7 @@ export function etcdNodeScript(spec: ClusterSpec, topo: Topology, node: Topology
     return etcdScript({
         node: node.name,
         zone: node.zone,
-        version: spec.etcd.version,
+        etcd: etcdRelease(spec),
         fetchSecrets: fetchSecretsFor(spec, node.name as GcpRole),
         member: etcdMemberInputFor(spec, topo, node),
         ...withBackup(spec, topo, node, backups),

@@ -17,7 +17,7 @@ import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
 import type { KubeadmRole } from "../render/kubeadm";
-import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup } from "../scripts";
 import {
     CHECK_SCRIPT,
     ETCD_PKI_DIR,
@@ -174,7 +174,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                 const script = etcdScript({
                     node: e.name,
                     zone: e.zone,
-                    version: spec.etcd.version,
+                    etcd: etcdRelease(spec),
                     ...withBackup(spec, topo, e),
                     member: etcdMemberInputFor(spec, topo, e),
                 });
@@ -190,7 +190,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
 
         // --- control planes and workers ---
         const cluster = kubeadmClusterInput(spec, topo);
-        const prepare = { kubernetesVersion: spec.kubernetes.version, minor: spec.kubernetes.minor };
+        const prepare = prepareInput(spec);
         const cpSecretFiles = controlPlaneSecretPaths(spec);
         const scriptFor = (node: TopologyNode, role: KubeadmRole): string => {
             const input = {

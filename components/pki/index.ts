@@ -13,11 +13,10 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { childName } from "../naming";
 import { ETCD_PKI_DIR, TOKEN_FILE } from "../render/node";
-import { PKI_DIR } from "../render/kubeadm";
 import { ENCRYPTION_CONFIG, renderEncryptionConfig } from "../render/hardening";
 import type { NodeFile } from "../render/script";
 import { discoveryHash } from "./hash";
-import { controlPlaneSecretPaths } from "./paths";
+import { controlPlaneSecretPaths, stagedPki } from "./paths";
 
 export { discoveryHash } from "./hash";
 
@@ -136,25 +135,25 @@ export class ClusterPki extends pulumi.ComponentResource {
         const encryptionKey = new random.RandomBytes(n("encryption-key"), { length: 32 }, caOpts);
         const cpFiles: pulumi.Output<NodeFile>[] = [
             file(ENCRYPTION_CONFIG, encryptionKey.base64.apply(renderEncryptionConfig)),
-            file(`${PKI_DIR}/ca.crt`, kubernetesCa.cert.certPem, "0644"),
-            file(`${PKI_DIR}/ca.key`, kubernetesCa.key.privateKeyPem),
-            file(`${PKI_DIR}/front-proxy-ca.crt`, frontProxyCa.cert.certPem, "0644"),
-            file(`${PKI_DIR}/front-proxy-ca.key`, frontProxyCa.key.privateKeyPem),
-            file(`${PKI_DIR}/sa.key`, serviceAccount.privateKeyPem),
-            file(`${PKI_DIR}/sa.pub`, serviceAccount.publicKeyPem, "0644"),
-            file(`${PKI_DIR}/etcd/ca.crt`, etcdCa.cert.certPem, "0644"),
+            file(stagedPki("ca.crt"), kubernetesCa.cert.certPem, "0644"),
+            file(stagedPki("ca.key"), kubernetesCa.key.privateKeyPem),
+            file(stagedPki("front-proxy-ca.crt"), frontProxyCa.cert.certPem, "0644"),
+            file(stagedPki("front-proxy-ca.key"), frontProxyCa.key.privateKeyPem),
+            file(stagedPki("sa.key"), serviceAccount.privateKeyPem),
+            file(stagedPki("sa.pub"), serviceAccount.publicKeyPem, "0644"),
+            file(stagedPki("etcd/ca.crt"), etcdCa.cert.certPem, "0644"),
             file(TOKEN_FILE, this.token),
         ];
         const members = new Map<string, Files>();
         if (args.externalEtcdMembers.length === 0) {
             // Stacked: kubeadm signs each member's etcd certificates with the shared etcd CA.
-            cpFiles.push(file(`${PKI_DIR}/etcd/ca.key`, etcdCa.key.privateKeyPem));
+            cpFiles.push(file(stagedPki("etcd/ca.key"), etcdCa.key.privateKeyPem));
         } else {
             const clientKey = new tls.PrivateKey(n("apiserver-etcd-client", "key"), { algorithm: "RSA", rsaBits: 2048 }, parent);
             const clientCert = leaf("apiserver-etcd-client", clientKey, "kube-apiserver-etcd-client", ["client_auth", "digital_signature", "key_encipherment"], [], []);
             cpFiles.push(
-                file(`${PKI_DIR}/apiserver-etcd-client.crt`, clientCert.certPem, "0644"),
-                file(`${PKI_DIR}/apiserver-etcd-client.key`, clientKey.privateKeyPem),
+                file(stagedPki("apiserver-etcd-client.crt"), clientCert.certPem, "0644"),
+                file(stagedPki("apiserver-etcd-client.key"), clientKey.privateKeyPem),
             );
             for (const m of args.externalEtcdMembers) {
                 const key = new tls.PrivateKey(n("etcd", m.name, "key"), { algorithm: "RSA", rsaBits: 2048 }, parent);

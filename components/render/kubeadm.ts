@@ -51,6 +51,12 @@ export interface KubeadmClusterInput {
      * control planes refuses SANs outside them. Empty or absent: no range check.
      */
     readonly nodeCidrs?: readonly string[];
+    /** Registry kubeadm pulls its images from (a mirror), instead of registry.k8s.io. */
+    readonly imageRepository?: string;
+    /** Hosts run cgroup v1: the kubelet is told to accept it, kubeadm's system verification is skipped. */
+    readonly cgroupV1?: boolean;
+    /** Hosts are system containers: kube-proxy leaves the kernel's conntrack sizing to the host. */
+    readonly systemContainer?: boolean;
 }
 
 export type KubeadmRole =
@@ -86,6 +92,8 @@ function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
         ...(input.node.name ? { name: input.node.name } : {}),
         criSocket: CRI_SOCKET,
         ...(Object.keys(kubelet).length > 0 ? { kubeletExtraArgs: args(input.minor, kubelet) } : {}),
+        // kubeadm's system verification fails on cgroup v1 hosts; the kubelet is told to accept v1.
+        ...(input.cgroupV1 ? { ignorePreflightErrors: ["SystemVerification"] } : {}),
     };
 }
 
@@ -122,6 +130,7 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
         kubernetesVersion: `v${input.kubernetesVersion}`,
         controlPlaneEndpoint: input.controlPlaneEndpoint,
         certificatesDir: PKI_DIR,
+        ...(input.imageRepository ? { imageRepository: input.imageRepository } : {}),
         networking: { podSubnet: input.podSubnet, serviceSubnet: input.serviceSubnet, dnsDomain: input.dnsDomain },
         apiServer: {
             certSANs: [...input.certSANs],
@@ -153,7 +162,16 @@ function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknow
         // the machine. The kubelet raises logind's InhibitDelayMaxSec itself when it is lower.
         shutdownGracePeriod: "30s",
         shutdownGracePeriodCriticalPods: "10s",
+        // Since 1.35 the kubelet refuses cgroup v1 unless told otherwise.
+        ...(input.cgroupV1 ? { failCgroupV1: false } : {}),
     };
+}
+
+/** kube-proxy's settings, when they differ from kubeadm's defaults. */
+function kubeProxyConfiguration(input: KubeadmClusterInput): Record<string, unknown>[] {
+    if (!input.systemContainer) return [];
+    // conntrack sizing is global to the kernel: a system container's host owns it.
+    return [{ apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", conntrack: { maxPerCore: 0 } }];
 }
 
 function discovery(input: KubeadmInput, caCertHash: string): Record<string, unknown> {
@@ -194,6 +212,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
                 },
                 clusterConfiguration(input),
                 kubeletConfiguration(input),
+                ...kubeProxyConfiguration(input),
             ];
         case "join-control-plane":
         case "join-worker":

@@ -13,7 +13,7 @@ import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput
 import { AUDIT_POLICY, renderAuditPolicy } from "./hardening";
 import { csrApproverFiles, ENABLE_CSR_APPROVER } from "./kubelet-serving";
 import { PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
-import { prepareFiles, prepareSteps, type PrepareInput } from "./prepare";
+import { prepareFiles, prepareSteps, type Download, type PrepareInput } from "./prepare";
 import { renderScript, shq, type NodeFile } from "./script";
 
 /** Where root-only secret files land on nodes. */
@@ -24,6 +24,14 @@ const KUBEADM_RUN = "/run/hacluster/kubeadm.yaml";
 export const VRRP_AUTH_FILE = "/etc/keepalived/vrrp-auth.conf";
 export const CHECK_SCRIPT = "/etc/keepalived/check_apiserver.sh";
 export const ETCD_PKI_DIR = "/etc/etcd/pki";
+/**
+ * Control planes receive the shared CAs and keys here; every kubeadm run copies them into
+ * /etc/kubernetes/pki first, because `kubeadm reset` (a failed join's retry) empties that one.
+ */
+export const STAGED_PKI_DIR = `${SECRETS_DIR}/pki`;
+/** Written when kubeadm init / join finished: a half-finished run is never taken as done. */
+const INIT_DONE = "/var/lib/hacluster/kubeadm-init.done";
+const JOIN_DONE = "/var/lib/hacluster/kubeadm-join.done";
 
 /** Fails early, with the file named, when the secrets step has not delivered a file. */
 function requireFiles(paths: readonly string[]): string {
@@ -53,6 +61,14 @@ const KUBEADM_CONFIG_FN = `hacluster_kubeadm_config() {
 trap 'rm -f ${KUBEADM_RUN}' EXIT
 `;
 
+/** Copies the staged CAs and keys into kubeadm's directory (a no-op on workers, which have none). */
+const PLACE_PKI_FN = `hacluster_place_pki() {
+  [[ -d ${STAGED_PKI_DIR} ]] || return 0
+  install -d -m 0755 ${PKI_DIR}
+  cp -a ${STAGED_PKI_DIR}/. ${PKI_DIR}/
+}
+`;
+
 export interface LbScriptInput {
     readonly node: string;
     readonly zone: string;
@@ -70,11 +86,9 @@ export function lbScript(input: LbScriptInput): string {
         { path: "/etc/sysctl.d/90-hacluster-lb.conf", content: "net.ipv4.ip_nonlocal_bind = 1\n" },
     ];
     const steps = `${requireFiles([VRRP_AUTH_FILE])}
-sysctl --system >/dev/null
-if ! command -v haproxy >/dev/null || ! command -v keepalived >/dev/null || ! command -v curl >/dev/null; then
-  apt-get update -q
-  apt-get install -y -q haproxy keepalived curl
-fi
+sysctl -q -p /etc/sysctl.d/90-hacluster-lb.conf
+# Our haproxy.cfg and keepalived.conf are already in place: the packages keep them (--force-confold).
+hacluster_apt_ensure haproxy keepalived curl
 haproxy -c -q -f /etc/haproxy/haproxy.cfg
 keepalived -t -f /etc/keepalived/keepalived.conf
 systemctl enable --now haproxy keepalived
@@ -86,12 +100,25 @@ echo "hacluster: ${input.node} serves the API endpoint"`;
     return renderScript({ node: input.node, description: `lb, zone ${input.zone}`, files, steps });
 }
 
+/** An etcd release and where its archive comes from. */
+export interface EtcdRelease {
+    readonly version: string;
+    readonly download: Download;
+}
+
+/** etcd's own release archive, checked against the SHA256SUMS published beside it. */
+export function upstreamEtcd(version: string): Download {
+    const base = `https://github.com/etcd-io/etcd/releases/download/v${version}`;
+    const name = `etcd-v${version}-linux-amd64.tar.gz`;
+    return { url: `${base}/${name}`, sumsUrl: `${base}/SHA256SUMS`, sumsName: name };
+}
+
 export interface EtcdScriptInput {
     readonly node: string;
     readonly zone: string;
     readonly member: EtcdMemberInput;
-    /** etcd release to install, e.g. `3.5.16`. */
-    readonly version: string;
+    /** etcd release to install. */
+    readonly etcd: EtcdRelease;
     /** Bash that puts the member's secret files in place first (clouds). */
     readonly fetchSecrets?: string;
     /** etcd snapshots on this member. */
@@ -104,7 +131,7 @@ export interface NodeBackup {
     readonly restore: RestoreInput;
     readonly onCalendar: string;
     /** etcd release whose etcdctl takes the snapshots on control planes (stacked). */
-    readonly etcdVersion: string;
+    readonly etcd: EtcdRelease;
 }
 
 function backupNodeFiles(b: NodeBackup): NodeFile[] {
@@ -119,23 +146,21 @@ const ENABLE_SNAPSHOTS = `systemctl daemon-reload
 systemctl enable --now hacluster-etcd-snapshot.timer
 `;
 
-/** Installs a pinned etcd release (SHA256-checked): the server and etcdctl, or etcdctl alone. */
-function etcdInstall(version: string, bin: string, server: boolean): string {
-    const ctl = `$(dirname ${bin})/etcdctl`;
-    const probe = server ? `${bin} --version` : `"${ctl}" version`;
-    return `ver=${version}
-if ! ${probe} 2>/dev/null | grep -q "etcd.* [Vv]ersion: $ver$"; then
-  command -v curl >/dev/null || { apt-get update -q; apt-get install -y -q curl; }
-  arch=$(dpkg --print-architecture)
-  tarball=etcd-v$ver-linux-$arch.tar.gz
+/** Installs a pinned etcd release (SHA256-checked): the server, etcdctl and etcdutl, or the clients alone. */
+function etcdInstall(etcd: EtcdRelease, bin: string, server: boolean): string {
+    const dir = bin.slice(0, bin.lastIndexOf("/"));
+    const probe = server ? `${bin} --version` : `${dir}/etcdctl version`;
+    const d = etcd.download;
+    const fetch = [d.url, d.sha256 ?? "", d.sumsUrl ?? "", d.sumsName ?? ""].map(shq).join(" ");
+    return `if ! ${probe} 2>/dev/null | grep -q "etcd.* [Vv]ersion: ${etcd.version}$"; then
+  hacluster_apt_ensure curl ca-certificates
   tmp=$(mktemp -d)
-  curl -fsSL -o "$tmp/$tarball" "https://github.com/etcd-io/etcd/releases/download/v$ver/$tarball"
-  curl -fsSL -o "$tmp/SHA256SUMS" "https://github.com/etcd-io/etcd/releases/download/v$ver/SHA256SUMS"
-  (cd "$tmp" && grep " $tarball\$" SHA256SUMS | sha256sum -c --quiet -)
-  tar -xzf "$tmp/$tarball" -C "$tmp" --strip-components=1
+  hacluster_fetch ${fetch} "$tmp/etcd.tar.gz"
+  tar -xzf "$tmp/etcd.tar.gz" -C "$tmp" --strip-components=1
 ${server ? `  install -m 0755 "$tmp/etcd" ${bin}
-` : ""}  install -m 0755 "$tmp/etcdctl" "${ctl}"
+` : ""}  install -m 0755 "$tmp/etcdctl" "$tmp/etcdutl" ${dir}/
   rm -rf "$tmp"
+  ${probe} | grep -q "etcd.* [Vv]ersion: ${etcd.version}$" || { echo "hacluster: the etcd archive is not release ${etcd.version}" >&2; exit 1; }
 fi`;
 }
 
@@ -146,10 +171,9 @@ export function etcdScript(input: EtcdScriptInput): string {
         { path: "/etc/etcd/etcd.env", content: renderEtcdEnv(m), mode: "0644" },
         { path: "/etc/systemd/system/etcd.service", content: renderEtcdUnit(m) },
     ];
-    const v = input.version;
     const backupFiles = input.backup ? backupNodeFiles(input.backup) : [];
     const steps = `${input.fetchSecrets ?? ""}${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
-${etcdInstall(v, bin, true)}
+${etcdInstall(input.etcd, bin, true)}
 install -d -m 0700 ${m.dataDir}
 systemctl daemon-reload
 systemctl enable etcd
@@ -192,7 +216,7 @@ export interface KubeNodeScriptInput {
 }
 
 function controlPlaneBackupSteps(b: NodeBackup | undefined): string {
-    return b ? `${etcdInstall(b.etcdVersion, "/usr/local/bin/etcd", false)}
+    return b ? `${etcdInstall(b.etcd, "/usr/local/bin/etcd", false)}
 ${ENABLE_SNAPSHOTS}` : "";
 }
 
@@ -244,11 +268,28 @@ ${requireFiles([TOKEN_FILE, ...input.secretFiles])}
 ${KUBEADM_CONFIG_FN}
 # A control plane reaches the endpoint name on itself: no hairpin through its own load balancer.
 ${hostsEntry("127.0.0.1", input.endpointHost)}
-if [[ ! -f /etc/kubernetes/admin.conf ]]; then
+${PLACE_PKI_FN}
+if [[ ! -f ${INIT_DONE} ]]; then
   hacluster_kubeadm_config
-  # The CAs and service-account keys are already here, so kubeadm signs with them; no --upload-certs.
-  kubeadm init --config ${KUBEADM_RUN} --skip-token-print
+  if [[ -f /etc/kubernetes/admin.conf ]] && kubectl --kubeconfig=/etc/kubernetes/admin.conf --request-timeout=10s -n kube-system get configmap kubeadm-config >/dev/null 2>&1; then
+    # The cluster exists (kubeadm uploaded its config): finish the phases after that one; they are idempotent.
+    kubeadm init phase mark-control-plane --config ${KUBEADM_RUN}
+    kubeadm init phase bootstrap-token --config ${KUBEADM_RUN} --skip-token-print
+    kubeadm init phase addon all --config ${KUBEADM_RUN}
+  else
+    if [[ -d /var/lib/etcd/member ]] && [[ -f /etc/kubernetes/admin.conf ]]; then
+      echo "hacluster: this node holds etcd data but its API server does not answer: not resetting it; see README 'Day 2'" >&2
+      exit 1
+    fi
+    # Nothing yet, or an init that stopped before the cluster existed (admin.conf is written early): start clean.
+    if [[ -e /etc/kubernetes/admin.conf || -e /etc/kubernetes/manifests/kube-apiserver.yaml ]]; then kubeadm reset -f; fi
+    hacluster_place_pki
+    # The CAs and service-account keys are in place, so kubeadm signs with them; no --upload-certs.
+    kubeadm init --config ${KUBEADM_RUN} --skip-token-print
+  fi
   rm -f ${KUBEADM_RUN}
+  install -d -m 0755 /var/lib/hacluster
+  touch ${INIT_DONE}
 fi
 export KUBECONFIG=/etc/kubernetes/admin.conf
 retry 60 5 kubectl get --raw=/readyz >/dev/null
@@ -278,17 +319,28 @@ export function joinScript(input: KubeNodeScriptInput): string {
     const steps = `${input.fetchSecrets ?? ""}${prepareSteps(input.prepare)}
 ${requireFiles([TOKEN_FILE, ...input.secretFiles])}
 ${KUBEADM_CONFIG_FN}
+${PLACE_PKI_FN}
+# One attempt from a clean node: kubeadm reset undoes a failed try (and a stacked etcd member it
+# added); the staged CAs are copied back in before every try.
 hacluster_join() {
-  if kubeadm join --config ${KUBEADM_RUN}; then return 0; fi
-  kubeadm reset -f >/dev/null 2>&1 || true
-  return 1
+  if [[ -e /etc/kubernetes/kubelet.conf || -d /etc/kubernetes/manifests && -n $(ls -A /etc/kubernetes/manifests) ]]; then
+    kubeadm reset -f >/dev/null 2>&1 || true
+  fi
+  hacluster_place_pki
+  kubeadm join --config ${KUBEADM_RUN}
 }
-if [[ ! -f /etc/kubernetes/kubelet.conf ]]; then
-  # Before the join there is no local API server: reach the endpoint through the load balancer.
-  ${preJoin.trim().split("\n").join("\n  ")}
-${wait}  hacluster_kubeadm_config
-  retry ${input.joinAttempts ?? 3} 30 hacluster_join
-  rm -f ${KUBEADM_RUN}
+if [[ ! -f ${JOIN_DONE} ]]; then
+  if [[ -f /etc/kubernetes/kubelet.conf ${controlPlane ? "&& -f /etc/kubernetes/manifests/kube-apiserver.yaml " : ""}]]; then
+    : # joined by a run before completion markers existed
+  else
+    # Before the join there is no local API server: reach the endpoint through the load balancer.
+    ${preJoin.trim().split("\n").join("\n    ")}
+${wait.replace(/^  /gm, "    ")}    hacluster_kubeadm_config
+    retry ${input.joinAttempts ?? 3} 30 hacluster_join
+    rm -f ${KUBEADM_RUN}
+  fi
+  install -d -m 0755 /var/lib/hacluster
+  touch ${JOIN_DONE}
 fi
 ${controlPlane ? `# Joined: from now on this control plane answers the endpoint name itself.\n${hostsEntry("127.0.0.1", input.endpointHost)}${ENABLE_TOKEN_REFRESH}${ENABLE_CSR_APPROVER}${controlPlaneBackupSteps(input.backup)}` : ""}
 echo "hacluster: ${input.node} joined as ${controlPlane ? "control plane" : "worker"}"`;
@@ -404,7 +456,7 @@ export interface BackupSettings {
     readonly copyCommand?: string;
     /** Upload bash from render/backup-store.ts (clouds: the stack's bucket). */
     readonly upload?: string;
-    readonly etcdVersion: string;
+    readonly etcd: EtcdRelease;
     readonly clusterToken: string;
 }
 
@@ -437,6 +489,6 @@ export function etcdBackupFor(
                       },
                   },
         onCalendar: s.onCalendar,
-        etcdVersion: s.etcdVersion,
+        etcd: s.etcd,
     };
 }

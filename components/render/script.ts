@@ -61,6 +61,43 @@ hacluster_changed() {
   [[ $HACLUSTER_CHANGED == *" $1 "* ]]
 }
 
+# hacluster_apt ARGS...: apt-get without a terminal, keeping config files already on disk (we write
+# ours first), waiting at most 10 minutes for a dpkg lock (first-boot unattended-upgrades).
+hacluster_apt() {
+  apt-get -q -y -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" </dev/null
+}
+
+# hacluster_apt_ensure PKG...: installs the packages not installed yet (repairing an interrupted dpkg first).
+hacluster_apt_ensure() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q " ok installed$" || missing+=("$p")
+  done
+  (( \${#missing[@]} > 0 )) || return 0
+  if [[ -n $(dpkg --audit 2>/dev/null) ]]; then
+    dpkg --configure -a --force-confdef --force-confold </dev/null
+  fi
+  hacluster_apt update
+  hacluster_apt install --no-install-recommends "\${missing[@]}"
+}
+
+# hacluster_fetch URL SHA256 SUMS_URL SUMS_NAME DEST: downloads URL to DEST if it matches SHA256,
+# or (SHA256 empty) the checksum SUMS_URL lists for SUMS_NAME.
+hacluster_fetch() {
+  local url=$1 sum=$2 sums=$3 name=$4 dest=$5 tmp
+  tmp=$(mktemp "$dest.XXXXXX")
+  curl -fsSL --retry 5 --retry-connrefused --connect-timeout 10 --max-time 900 -o "$tmp" "$url"
+  if [[ -z $sum ]]; then
+    sum=$(curl -fsSL --retry 5 --connect-timeout 10 --max-time 60 "$sums" | awk -v n="$name" '$2 == n || $2 == "*" n { print $1; exit }')
+  fi
+  if [[ -z $sum ]] || ! echo "$sum  $tmp" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    rm -f "$tmp"
+    echo "hacluster: $url does not match its sha256\${sums:+ (from $sums)}" >&2
+    return 1
+  fi
+  mv -f "$tmp" "$dest"
+}
+
 # retry ATTEMPTS DELAY_SECONDS COMMAND...: bounded retries for steps that wait on peers.
 retry() {
   local attempts=$1 delay=$2 n=1

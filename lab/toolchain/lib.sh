@@ -12,7 +12,9 @@ LAB_CACHE=${HACLUSTER_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hacluster-lab}
 export PATH=/usr/local/go/bin:$PATH
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 # shellcheck source=versions.env
+set -a
 source "$TOOLCHAIN_DIR/versions.env"
+set +a
 
 die() { echo "lab:build: $*" >&2; exit 1; }
 log() { echo "lab:build: $*" >&2; }

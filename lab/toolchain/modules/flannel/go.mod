@@ -92,7 +92,10 @@ require (
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
-tool github.com/flannel-io/flannel
+tool (
+	github.com/flannel-io/flannel
+	github.com/flannel-io/flannel/cmd/install_conf
+)
 
 // flannel 0.28.10 asks for tencentcloud vpc v1.3.188, which the proxy does not serve; v1.0.1000 is
 // served and has the same client API (flannel's tencentvpc backend compiles against it; the lab

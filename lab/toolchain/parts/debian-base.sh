@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# The lab hosts' operating system: Debian (minbase) with systemd, sshd and sudo, as a server
+# image ships it (unattended-upgrades included: its first-boot apt run holds the dpkg lock as on
+# clouds; cloud-init installed and idle unless a NoCloud seed is given). One read-only base;
+# each lab host gets a copy-on-write layer over it.
+PART_INPUTS=(host)
+part_build() {
+    command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
+    local include=systemd,systemd-sysv,dbus,iproute2,iputils-ping,openssh-server,sudo,ca-certificates,kmod,procps,unattended-upgrades,cloud-init,less
+    debootstrap --variant=minbase --include="$include" "$DEBIAN_SUITE" "$OUT/rootfs" http://deb.debian.org/debian
+    # What the lab adds to the OS image (not to what our node scripts do): see lab/toolchain/host/.
+    cp -a "$TOOLCHAIN_DIR/host/." "$OUT/rootfs/"
+    chroot "$OUT/rootfs" /bin/sh -ec '
+        useradd --create-home --shell /bin/bash --groups sudo ops
+        echo "ops ALL=(ALL) NOPASSWD:ALL" >/etc/sudoers.d/ops && chmod 0440 /etc/sudoers.d/ops
+        rm -f /etc/ssh/ssh_host_*  # each host makes its own at first boot
+        systemctl enable lab-ssh-keys.service
+        apt-get clean && rm -rf /var/lib/apt/lists/*'
+    echo "$DEBIAN_SUITE" >"$OUT/suite"
+}

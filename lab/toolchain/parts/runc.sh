@@ -1,0 +1,12 @@
+# shellcheck shell=bash
+# runc, statically linked with libseccomp (Debian's libseccomp-dev), as upstream releases it.
+PART_INPUTS=(modules/runc)
+part_build() {
+    if ! { command -v pkg-config >/dev/null && pkg-config --exists libseccomp; }; then die "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; fi
+    (cd "$TOOLCHAIN_DIR/modules/runc" &&
+        CGO_ENABLED=1 go build -trimpath -tags "seccomp urfave_cli_no_docs netgo osusergo" \
+            -ldflags "-s -w -X main.version=$RUNC_VERSION -X main.gitCommit=v$RUNC_VERSION -extldflags -static" \
+            -o "$OUT/runc" github.com/opencontainers/runc)
+    "$OUT/runc" --version | grep -q "runc version $RUNC_VERSION" || die "runc does not report $RUNC_VERSION"
+    "$OUT/runc" --version | grep -q "seccomp" || die "runc was built without seccomp"
+}
