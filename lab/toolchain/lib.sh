@@ -26,6 +26,14 @@ part_dir() {
     readlink -f "$link"
 }
 
+# reports CMD... must print (whole output, then a substring match: grep -q would end the pipe early).
+reports() {
+    local want=$1 out
+    shift
+    out=$("$@" 2>&1) || die "$* failed: $out"
+    [[ $out == *"$want"* ]] || die "$* does not report $want (it says: $out)"
+}
+
 # go build of main packages from a wrapper module (lab/toolchain/modules/<dir>) into $OUT/<subdir>.
 go_build() {
     local module=$1 out=$2 ldflags=$3

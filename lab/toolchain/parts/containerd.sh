@@ -7,7 +7,7 @@ part_build() {
     (cd "$TOOLCHAIN_DIR/modules/containerd" &&
         go build -trimpath -tags "no_btrfs no_devmapper no_zfs urfave_cli_no_docs" -ldflags "-s -w $ld" -o "$OUT/bin/" \
             $p/cmd/containerd $p/cmd/containerd-shim-runc-v2 $p/cmd/ctr)
-    "$OUT/bin/containerd" --version | grep -q "v$v" || die "containerd does not report v$v"
+    reports "v$v" "$OUT/bin/containerd" --version
     local src
     src=$(cd "$TOOLCHAIN_DIR/modules/containerd" && go list -m -f '{{.Dir}}' $p)
     install -m 0644 "$src/containerd.service" "$OUT/containerd.service"

@@ -6,6 +6,6 @@ part_build() {
     for v in $COREDNS_VERSIONS; do
         [[ -d $TOOLCHAIN_DIR/modules/coredns-$v ]] || die "no wrapper module modules/coredns-$v"
         go_build "coredns-$v" "$OUT/$v" "" github.com/coredns/coredns
-        "$OUT/$v/coredns" -version | grep -q "CoreDNS-$v" || die "coredns does not report $v"
+        reports "CoreDNS-$v" "$OUT/$v/coredns" -version
     done
 }

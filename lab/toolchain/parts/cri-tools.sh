@@ -3,5 +3,5 @@
 PART_INPUTS=(modules/cri-tools)
 part_build() {
     go_build cri-tools "$OUT/bin" "-X sigs.k8s.io/cri-tools/pkg/version.Version=v$CRI_TOOLS_VERSION" sigs.k8s.io/cri-tools/cmd/crictl
-    "$OUT/bin/crictl" --version | grep -q "v$CRI_TOOLS_VERSION" || die "crictl does not report v$CRI_TOOLS_VERSION"
+    reports "v$CRI_TOOLS_VERSION" "$OUT/bin/crictl" --version
 }

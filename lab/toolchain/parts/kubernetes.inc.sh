@@ -12,6 +12,6 @@ kubernetes_build() {
     done
     local cmds=(kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy)
     go_build "kubernetes-1.$minor" "$OUT/bin" "$ld" "${cmds[@]/#/k8s.io/kubernetes/cmd/}"
-    "$OUT/bin/kubeadm" version -o short | grep -qx "v$version" || die "kubeadm does not report v$version"
+    reports "v$version" "$OUT/bin/kubeadm" version -o short
     echo "$version" >"$OUT/version"
 }

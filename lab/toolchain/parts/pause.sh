@@ -8,5 +8,5 @@ part_build() {
     [[ -f $src ]] || die "no $src in the Kubernetes module"
     gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$OUT/pause" "$src"
     strip "$OUT/pause"
-    "$OUT/pause" -v | grep -q "v$PAUSE_VERSION" || die "pause does not report v$PAUSE_VERSION"
+    reports "v$PAUSE_VERSION" "$OUT/pause" -v
 }

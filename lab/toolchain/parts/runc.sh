@@ -7,6 +7,6 @@ part_build() {
         CGO_ENABLED=1 go build -trimpath -tags "seccomp urfave_cli_no_docs netgo osusergo" \
             -ldflags "-s -w -X main.version=$RUNC_VERSION -X main.gitCommit=v$RUNC_VERSION -extldflags -static" \
             -o "$OUT/runc" github.com/opencontainers/runc)
-    "$OUT/runc" --version | grep -q "runc version $RUNC_VERSION" || die "runc does not report $RUNC_VERSION"
-    "$OUT/runc" --version | grep -q "seccomp" || die "runc was built without seccomp"
+    reports "runc version $RUNC_VERSION" "$OUT/runc" --version
+    reports "libseccomp" "$OUT/runc" --version
 }
