@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 # In build order: a part comes after the parts it reads.
 ALL_PARTS=(
     kubernetes-1.36 kubernetes-1.37 etcd-3.6 etcd-3.7 coredns containerd runc cni-plugins cri-tools
-    pause flannel crane debian-base image-base debian-mirror debs archives images manifest
+    pause flannel crane debian-base image-base debian-mirror debs archives images manifest engine
 )
 
 command -v go >/dev/null || die "Go is missing: it is expected at /usr/local/go (the machine's Go 1.26)"
@@ -71,7 +71,21 @@ run_part() {
 want=("$@")
 ((${#want[@]})) || want=("${ALL_PARTS[@]}")
 total=$SECONDS
-for p in "${ALL_PARTS[@]}"; do KEY[$p]=$(key_of "$p"); done
+# Keys of the parts asked for and of the parts they read, in build order (a part's key needs its
+# dependencies' keys, so they come first).
+declare -A NEEDED
+need() {
+    local name=$1 file="$TOOLCHAIN_DIR/parts/$1.sh" d
+    [[ -n ${NEEDED[$name]:-} ]] && return
+    NEEDED[$name]=1
+    [[ -f $file ]] || die "unknown part $name (no $file)"
+    local PART_DEPS=()
+    # shellcheck source=/dev/null
+    source "$file"
+    for d in "${PART_DEPS[@]}"; do need "$d"; done
+}
+for w in "${want[@]}"; do need "$w"; done
+for p in "${ALL_PARTS[@]}"; do if [[ -n ${NEEDED[$p]:-} ]]; then KEY[$p]=$(key_of "$p"); fi; done
 for p in "${ALL_PARTS[@]}"; do
     for w in "${want[@]}"; do
         if [[ $w == "$p" ]]; then run_part "$p"; fi
