@@ -46,8 +46,7 @@ type host struct {
 func main() {
 	flag.String("tracing", "", "ignored: tracing endpoint")
 	flag.String("root", "", "ignored: project root")
-	flag.Bool("logtostderr", false, "ignored")
-	flag.Int("v", 0, "ignored: log level")
+	// -logtostderr and -v are glog's, registered by the SDK's logging package.
 	flag.Parse()
 	h := &host{}
 	if args := flag.Args(); len(args) > 0 {
