@@ -72,7 +72,8 @@ export interface Result {
 /** A private Pulumi home, file backend and project copy; `run` invokes the CLI there. */
 export class Workspace {
     readonly root: string;
-    readonly project: string;
+    /** The project directory commands run in (a copy of the checkout unless a test points it elsewhere). */
+    project: string;
     readonly env: NodeJS.ProcessEnv;
 
     constructor(readonly engine: Engine, readonly passphrase = "hacluster-test-passphrase") {
