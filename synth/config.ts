@@ -238,19 +238,25 @@ function toRuntimeString(v: unknown): string {
 
 /**
  * The program `pulumi preview` / `up` runs, found as @pulumi/pulumi's runner (`cmd/run`) finds it:
- * `main` in Pulumi.yaml; otherwise package.json's `exports` (a string, or `exports["."]` as a string
- * or its `default` / `require` / `import`), else its `main`, else the directory itself (index.js).
- * Entries that do not exist fall back to the directory, as the runner does (with a warning).
+ * `main` in Pulumi.yaml; otherwise, in the nearest package.json at or above the project directory,
+ * `exports` (a string, or `exports["."]` as a string or its `default` / `require` / `import`), else
+ * its `main`; else the directory itself. An entry that does not exist falls back to the directory,
+ * as the runner does (with a warning). Returned relative to `projectDir`.
  */
 export function programEntry(projectDir: string, projectMain: unknown): string {
     if (typeof projectMain === "string" && projectMain !== "" && projectMain !== ".") return projectMain;
-    let pkg: Record<string, any> = {};
+    let root = path.resolve(projectDir);
+    while (!fs.existsSync(path.join(root, "package.json"))) {
+        const parent = path.dirname(root);
+        if (parent === root) return ".";
+        root = parent;
+    }
+    let pkg: Record<string, any>;
     try {
-        pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8"));
+        pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     } catch {
         return ".";
     }
-    const exists = (p: unknown): p is string => typeof p === "string" && fs.existsSync(path.join(projectDir, p));
     const ex = pkg.exports;
     let entry: unknown;
     if (typeof ex === "string") entry = ex;
@@ -258,7 +264,8 @@ export function programEntry(projectDir: string, projectMain: unknown): string {
         const dot = ex["."];
         entry = typeof dot === "string" ? dot : typeof dot === "object" && dot !== null ? (dot.default ?? dot.require ?? dot.import) : undefined;
     } else entry = pkg.main;
-    return exists(entry) ? entry : ".";
+    if (typeof entry !== "string" || !fs.existsSync(path.join(root, entry))) return ".";
+    return path.relative(path.resolve(projectDir), path.join(root, entry));
 }
 
 /**

@@ -58,7 +58,7 @@ describe("synth config: stack files", () => {
     it("applies Pulumi.yaml defaults, stack values and --set; secure values become [secret]", () => {
         const cfg = loadStackConfig({ projectDir: FIXTURE, stack: "dev", sets: ["cluster.workers.hosts.0.zone=zone-z", "profile=ha"] });
         assert.equal(cfg.project, "hacluster");
-        assert.equal(cfg.main, "."); // no main, no package.json of its own: the directory (index.ts through ts-node)
+        assert.equal(cfg.main, "index.ts");
         assert.equal(cfg.config["hacluster:sshUser"], "ubuntu"); // default from Pulumi.yaml
         assert.equal(cfg.config["hacluster:profile"], "ha"); // --set over the default
         assert.equal(cfg.config["hacluster:leak"], "false"); // booleans as the CLI passes them
@@ -147,11 +147,16 @@ describe("synth config: the program pulumi runs", () => {
 
     it("without main in Pulumi.yaml: package.json exports, then main, then the directory", () => {
         const exportsObj = JSON.stringify({ main: "index.ts", exports: { ".": { types: "./lib.d.ts", default: "./dist/lib.js" } } });
-        assert.equal(programEntry(project({ "package.json": exportsObj, "dist/lib.js": "", "index.ts": "" }), undefined), "./dist/lib.js");
-        assert.equal(programEntry(project({ "package.json": JSON.stringify({ exports: "./x.js" }), "x.js": "" }), undefined), "./x.js");
+        assert.equal(programEntry(project({ "package.json": exportsObj, "dist/lib.js": "", "index.ts": "" }), undefined), "dist/lib.js");
+        assert.equal(programEntry(project({ "package.json": JSON.stringify({ exports: "./x.js" }), "x.js": "" }), undefined), "x.js");
+        assert.equal(programEntry(project({ "package.json": JSON.stringify({ exports: "x.js" }), "x.js": "" }), undefined), "x.js");
         assert.equal(programEntry(project({ "package.json": JSON.stringify({ main: "index.ts" }), "index.ts": "" }), undefined), "index.ts");
         // A missing entry falls back to the directory, as the runner does.
         assert.equal(programEntry(project({ "package.json": exportsObj, "index.ts": "" }), undefined), ".");
         assert.equal(programEntry(project({ "package.json": exportsObj }), "prog.ts"), "prog.ts");
+        // A project without a package.json of its own gets the nearest one above it (examples/reuse did).
+        const outer = project({ "package.json": exportsObj, "dist/lib.js": "", "sub/index.ts": "" });
+        assert.equal(programEntry(path.join(outer, "sub"), undefined), "../dist/lib.js");
+        assert.equal(programEntry(path.join(outer, "sub"), "index.ts"), "index.ts");
     });
 });
