@@ -35,7 +35,7 @@ export interface StackConfig {
     readonly project: string;
     readonly stack: string;
     readonly projectDir: string;
-    /** Program entry relative to `projectDir` (`main` in Pulumi.yaml, else `index.ts`). */
+    /** Program entry relative to `projectDir`, found as `pulumi` finds it (see {@link programEntry}). */
     readonly main: string;
     /** Config values as plain data (secrets as `"[secret]"`), by full key, sorted. */
     readonly values: Readonly<Record<string, unknown>>;
@@ -237,6 +237,38 @@ function toRuntimeString(v: unknown): string {
 }
 
 /**
+ * The program `pulumi preview` / `up` runs, found as @pulumi/pulumi's runner (`cmd/run`) finds it:
+ * `main` in Pulumi.yaml; otherwise, in the nearest package.json at or above the project directory,
+ * `exports` (a string, or `exports["."]` as a string or its `default` / `require` / `import`), else
+ * its `main`; else the directory itself. An entry that does not exist falls back to the directory,
+ * as the runner does (with a warning). Returned relative to `projectDir`.
+ */
+export function programEntry(projectDir: string, projectMain: unknown): string {
+    if (typeof projectMain === "string" && projectMain !== "" && projectMain !== ".") return projectMain;
+    let root = path.resolve(projectDir);
+    while (!fs.existsSync(path.join(root, "package.json"))) {
+        const parent = path.dirname(root);
+        if (parent === root) return ".";
+        root = parent;
+    }
+    let pkg: Record<string, any>;
+    try {
+        pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    } catch {
+        return ".";
+    }
+    const ex = pkg.exports;
+    let entry: unknown;
+    if (typeof ex === "string") entry = ex;
+    else if (typeof ex === "object" && ex !== null) {
+        const dot = ex["."];
+        entry = typeof dot === "string" ? dot : typeof dot === "object" && dot !== null ? (dot.default ?? dot.require ?? dot.import) : undefined;
+    } else entry = pkg.main;
+    if (typeof entry !== "string" || !fs.existsSync(path.join(root, entry))) return ".";
+    return path.relative(path.resolve(projectDir), path.join(root, entry));
+}
+
+/**
  * Loads a stack's configuration offline. Throws {@link ConfigError} listing every problem
  * (missing files, undeclared types, bad `--set` arguments).
  */
@@ -249,7 +281,7 @@ export function loadStackConfig(opts: LoadStackConfigOptions): StackConfig {
         problems.push({ path: "Pulumi.yaml", message: "has no project name", fix: "add `name: <project>`" });
     }
     const project = typeof proj.name === "string" ? proj.name : "project";
-    const main = typeof proj.main === "string" ? proj.main : "index.ts";
+    const main = programEntry(projectDir, proj.main);
     if (!/^[A-Za-z0-9_.-]+$/.test(opts.stack)) {
         problems.push({ path: "--stack", message: `${show(opts.stack)} is not a stack name`, fix: "use letters, digits, '-', '_' and '.'" });
         throw new ConfigError(problems);

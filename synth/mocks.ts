@@ -23,6 +23,13 @@ export interface SynthMocksOptions {
     readonly outputs?: Readonly<Record<string, (args: MockResourceArgs) => Record<string, unknown>>>;
     /** Results of provider functions by token (`call`); unknown tokens return `{}`. */
     readonly calls?: Readonly<Record<string, (args: MockCallArgs) => MockCallResult>>;
+    /**
+     * Answer as the engine does in the first preview of a new stack: custom resources get their
+     * inputs back and no computed output (run the program with preview = true so the SDK makes
+     * the missing outputs unknown). What depends on a key, certificate, random value or command
+     * output is then unknown, as `pulumi preview` shows it.
+     */
+    readonly firstPreview?: boolean;
 }
 
 /** The generated material of one `tls:index/privateKey:PrivateKey`. */
@@ -374,6 +381,9 @@ export class SynthMocks implements pulumi.runtime.Mocks {
 
     newResource(args: MockResourceArgs): MockResourceResult {
         const inputs: Record<string, unknown> = { ...(args.inputs ?? {}) };
+        // A real first preview knows no provider output of a resource it is about to create: the
+        // engine sends them back unknown. Left out here, the SDK (mocks in preview) makes them unknown too.
+        if (this.options.firstPreview && args.custom !== false) return { id: undefined, state: inputs };
         const computed = this.computed(args.type, args.name, inputs);
         const extra = this.options.outputs?.[args.type]?.(args) ?? {};
         const id = args.custom === false ? undefined : (args.id || `${args.name}-id`);

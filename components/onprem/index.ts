@@ -16,7 +16,7 @@ import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
-import type { KubeadmRole } from "../render/kubeadm";
+import { DISCOVERY_HASH_PLACEHOLDER, type KubeadmRole } from "../render/kubeadm";
 import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup } from "../scripts";
 import {
     CHECK_SCRIPT,
@@ -29,6 +29,7 @@ import {
     nodeRegisteredScript,
     nodeRemovalScript,
     secretsScript,
+    DISCOVERY_HASH_FILE,
     TOKEN_REFRESH_SCRIPT,
     VRRP_AUTH_FILE,
 } from "../render/node";
@@ -200,7 +201,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                 kubeadm: { ...cluster, node: { name: node.name, address: node.address }, role },
                 endpointHost: topo.endpoint.host,
                 ...(topo.endpoint.address ? { endpointAddress: topo.endpoint.address } : {}),
-                secretFiles: node.role === "control-plane" ? cpSecretFiles : [],
+                secretFiles: [...(node.role === "control-plane" ? cpSecretFiles : []), ...(role.kind === "init" ? [] : [DISCOVERY_HASH_FILE])],
                 ...(spec.kubernetes.cniManifestUrl ? { cniManifestUrl: spec.kubernetes.cniManifestUrl } : {}),
                 ...withBackup(spec, topo, node),
             };
@@ -216,12 +217,18 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
             [firstSecrets, ...etcdReady],
         );
 
+        // The CA's discovery hash reaches joining nodes with their secrets, not inside their script:
+        // it is an output of the CA key, unknown before the first `up`, and a script holding it
+        // could not be shown by `pulumi preview` (nor reviewed) on a new stack.
+        const hashFile = pki.discoveryHash.apply((h): NodeFile => ({ path: DISCOVERY_HASH_FILE, content: `${h}\n`, mode: "0600" }));
+        const withHash = (files: pulumi.Output<NodeFile[]>) => pulumi.secret(pulumi.all([files, hashFile]).apply(([f, h]) => [...f, h]));
+
         /** A node joining through the endpoint, with its token and membership steps on the first control plane. */
         const join = (node: TopologyNode, files: pulumi.Output<NodeFile[]>, after: pulumi.Resource[]) => {
-            const s = secrets(node, files, `sudo -n rm -rf /etc/hacluster/secrets`);
+            const s = secrets(node, withHash(files), `sudo -n rm -rf /etc/hacluster/secrets`);
             const token = command(`${node.name}-token`, first, { create: RUN_AS_ROOT, stdin: TOKEN_REFRESH_SCRIPT }, [init]);
             const kind = node.role === "control-plane" ? "join-control-plane" : "join-worker";
-            const script = pki.discoveryHash.apply((caCertHash) => scriptFor(node, { kind, caCertHash }));
+            const script = scriptFor(node, { kind, caCertHash: DISCOVERY_HASH_PLACEHOLDER });
             const boot = command(
                 `${node.name}-bootstrap`,
                 node,

@@ -12,6 +12,12 @@ import { HARDENING } from "./hardening";
 
 /** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
 export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
+/**
+ * Stands for the CA's `sha256:` discovery hash where a platform delivers the hash as a file with
+ * the node's secrets (on-prem): the hash is an output of the CA key, unknown to a preview before
+ * the first `up`, and a script holding it would be unknown too (not shown by `pulumi preview`).
+ */
+export const DISCOVERY_HASH_PLACEHOLDER = "@@DISCOVERY_HASH@@";
 export const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
 export const PKI_DIR = "/etc/kubernetes/pki";
 

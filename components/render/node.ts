@@ -12,13 +12,15 @@ import { renderHaproxyCfg, type HaproxyInput } from "./haproxy";
 import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput, type KeepalivedInput } from "./keepalived";
 import { AUDIT_POLICY, renderAuditPolicy } from "./hardening";
 import { csrApproverFiles, ENABLE_CSR_APPROVER } from "./kubelet-serving";
-import { PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
+import { DISCOVERY_HASH_PLACEHOLDER, PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
 import { prepareFiles, prepareSteps, type Download, type PrepareInput } from "./prepare";
 import { renderScript, shq, type NodeFile } from "./script";
 
 /** Where root-only secret files land on nodes. */
 export const SECRETS_DIR = "/etc/hacluster/secrets";
 export const TOKEN_FILE = `${SECRETS_DIR}/bootstrap-token`;
+/** The CA's discovery hash, for platforms whose join configs hold DISCOVERY_HASH_PLACEHOLDER. */
+export const DISCOVERY_HASH_FILE = `${SECRETS_DIR}/discovery-hash`;
 export const KUBEADM_TEMPLATE = "/etc/hacluster/kubeadm.yaml";
 const KUBEADM_RUN = "/run/hacluster/kubeadm.yaml";
 export const VRRP_AUTH_FILE = "/etc/keepalived/vrrp-auth.conf";
@@ -52,11 +54,13 @@ echo ${shq(`${address} ${name} # hacluster-endpoint`)} >>/etc/hosts
 
 /** Writes the kubeadm config with the secret token substituted, readable by root only, in /run. */
 const KUBEADM_CONFIG_FN = `hacluster_kubeadm_config() {
-  local token tmpl
+  local token hash="" tmpl
   token=$(<${TOKEN_FILE})
+  if [[ -f ${DISCOVERY_HASH_FILE} ]]; then hash=$(<${DISCOVERY_HASH_FILE}); fi
   tmpl=$(<${KUBEADM_TEMPLATE})
+  tmpl=\${tmpl//${TOKEN_PLACEHOLDER}/$token}
   install -d -m 0700 /run/hacluster
-  (umask 077; printf '%s\\n' "\${tmpl//${TOKEN_PLACEHOLDER}/$token}" >${KUBEADM_RUN})
+  (umask 077; printf '%s\\n' "\${tmpl//${DISCOVERY_HASH_PLACEHOLDER}/$hash}" >${KUBEADM_RUN})
 }
 trap 'rm -f ${KUBEADM_RUN}' EXIT
 `;

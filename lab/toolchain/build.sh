@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 # In build order: a part comes after the parts it reads.
 ALL_PARTS=(
     kubernetes-1.36 kubernetes-1.37 etcd-3.6 etcd-3.7 coredns containerd runc cni-plugins cri-tools
-    pause flannel crane debian-base image-base debian-mirror debs archives images manifest
+    pause flannel crane debian-base image-base debian-mirror debs archives images manifest engine
 )
 
 command -v go >/dev/null || die "Go is missing: it is expected at /usr/local/go (the machine's Go 1.26)"
@@ -27,13 +27,15 @@ declare -A KEY
 key_of() {
     local name=$1 file="$TOOLCHAIN_DIR/parts/$1.sh"
     [[ -f $file ]] || die "unknown part $name (no $file)"
-    local PART_DEPS=() PART_INPUTS=()
+    local PART_DEPS=() PART_INPUTS=() PART_VARS=()
     # shellcheck source=/dev/null
     source "$file"
     {
         echo "$go_version"
-        cat "$TOOLCHAIN_DIR/lib.sh" "$TOOLCHAIN_DIR/versions.env" "$file"
-        local d i
+        cat "$TOOLCHAIN_DIR/lib.sh" "$file"
+        local d i v
+        # Only the versions a part reads are in its key: a new etcd does not rebuild Kubernetes.
+        for v in "${PART_VARS[@]}"; do echo "$v=${!v:?part $name reads $v, which versions.env does not set}"; done
         for d in "${PART_DEPS[@]}"; do echo "dep $d ${KEY[$d]:?part $name needs $d, which comes later in ALL_PARTS}"; done
         for i in "${PART_INPUTS[@]}"; do
             (cd "$TOOLCHAIN_DIR" && find "$i" -type f -print0 | sort -z | xargs -0 sha256sum)
@@ -51,7 +53,7 @@ run_part() {
     fi
     local OUT="$LAB_CACHE/tmp/$name-$key"
     rm -rf "$OUT" && mkdir -p "$OUT"
-    local PART_DEPS=() PART_INPUTS=()
+    local PART_DEPS=() PART_INPUTS=() PART_VARS=()
     # shellcheck source=/dev/null
     source "$TOOLCHAIN_DIR/parts/$name.sh"
     if ! (set -euo pipefail; cd "$OUT"; part_build) >"$LAB_CACHE/tmp/$name.log" 2>&1; then
@@ -71,7 +73,21 @@ run_part() {
 want=("$@")
 ((${#want[@]})) || want=("${ALL_PARTS[@]}")
 total=$SECONDS
-for p in "${ALL_PARTS[@]}"; do KEY[$p]=$(key_of "$p"); done
+# Keys of the parts asked for and of the parts they read, in build order (a part's key needs its
+# dependencies' keys, so they come first).
+declare -A NEEDED
+need() {
+    local name=$1 file="$TOOLCHAIN_DIR/parts/$1.sh" d
+    [[ -n ${NEEDED[$name]:-} ]] && return
+    NEEDED[$name]=1
+    [[ -f $file ]] || die "unknown part $name (no $file)"
+    local PART_DEPS=()
+    # shellcheck source=/dev/null
+    source "$file"
+    for d in "${PART_DEPS[@]}"; do need "$d"; done
+}
+for w in "${want[@]}"; do need "$w"; done
+for p in "${ALL_PARTS[@]}"; do if [[ -n ${NEEDED[$p]:-} ]]; then KEY[$p]=$(key_of "$p"); fi; done
 for p in "${ALL_PARTS[@]}"; do
     for w in "${want[@]}"; do
         if [[ $w == "$p" ]]; then run_part "$p"; fi

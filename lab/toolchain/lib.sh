@@ -1,11 +1,11 @@
 # shellcheck shell=bash
 # Shared by build.sh and the part files: the cache layout, keys and Go settings.
 #
-# A part is lab/toolchain/parts/<name>.sh. It sets PART_DEPS (parts whose outputs it reads) and
-# PART_INPUTS (files or folders under lab/toolchain hashed into its key, besides itself, lib.sh and
-# versions.env) and defines part_build, which writes everything into "$OUT". A part's key is the
-# hash of those inputs, the Go version and its dependencies' keys: a warm cache is reused while
-# the key is unchanged; anything else rebuilds the part.
+# A part is lab/toolchain/parts/<name>.sh. It sets PART_DEPS (parts whose outputs it reads),
+# PART_VARS (the versions.env variables it reads) and PART_INPUTS (files or folders under
+# lab/toolchain hashed into its key, besides itself and lib.sh) and defines part_build, which
+# writes everything into "$OUT". A part's key is the hash of those, the Go version and its
+# dependencies' keys: a warm cache is reused while the key is unchanged; anything else rebuilds it.
 
 TOOLCHAIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_CACHE=${HACLUSTER_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hacluster-lab}

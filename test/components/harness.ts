@@ -27,8 +27,9 @@ users:
 
 class RecordingMocks extends SynthMocks {
     readonly resources: Recorded[] = [];
-    constructor() {
+    constructor(firstPreview = false) {
         super({
+            firstPreview,
             outputs: {
                 // The kubeconfig step prints admin.conf.
                 "command:remote:Command": (args) => (args.name.endsWith("-kubeconfig") ? { stdout: FAKE_ADMIN_CONF } : {}),
@@ -41,11 +42,14 @@ class RecordingMocks extends SynthMocks {
     }
 }
 
-/** Installs fresh mocks (optionally with config) and returns the recorder. */
-export function mock(config: Record<string, string> = {}, secretKeys: string[] = []): RecordingMocks {
-    const mocks = new RecordingMocks();
+/**
+ * Installs fresh mocks (optionally with config) and returns the recorder. `firstPreview`: run as
+ * the first `pulumi preview` of a new stack, where no provider output is known yet.
+ */
+export function mock(config: Record<string, string> = {}, secretKeys: string[] = [], opts: { firstPreview?: boolean } = {}): RecordingMocks {
+    const mocks = new RecordingMocks(opts.firstPreview);
     pulumi.runtime.setAllConfig(config, secretKeys);
-    pulumi.runtime.setMocks(mocks, "hacluster", "test", false);
+    pulumi.runtime.setMocks(mocks, "hacluster", "test", opts.firstPreview ?? false);
     return mocks;
 }
 

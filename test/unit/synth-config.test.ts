@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../config/errors";
-import { loadStackConfig, parseSet, setAtPath, splitConfigPath } from "../../synth/config";
+import { loadStackConfig, parseSet, programEntry, setAtPath, splitConfigPath } from "../../synth/config";
 import { parseArgs } from "../../synth/cli";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "program");
@@ -122,5 +122,41 @@ describe("synth cli: argument parsing", () => {
     it("rejects unknown flags and missing values", () => {
         assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument/);
         assert.throws(() => parseArgs(["--stack"]), /needs a value/);
+    });
+});
+
+describe("synth config: the program pulumi runs", () => {
+    // Found by the real engine (test/engine): with no `main` in Pulumi.yaml, @pulumi/pulumi's runner
+    // took package.json's exports["."] (dist/components/index.js, the library build) and the stack
+    // created nothing, while the synth ran index.ts. The synth now finds the entry as the runner does.
+    const project = (files: Record<string, string>) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hacluster-entry-"));
+        for (const [f, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+            fs.writeFileSync(path.join(dir, f), text);
+        }
+        return dir;
+    };
+
+    it("the shipped project runs index.ts (main in Pulumi.yaml), not the library build", () => {
+        const root = path.join(__dirname, "..", "..");
+        const cfg = loadStackConfig({ projectDir: root, stack: "dev" });
+        assert.equal(cfg.main, "index.ts");
+        assert.match(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"), /^main: index\.ts$/m);
+    });
+
+    it("without main in Pulumi.yaml: package.json exports, then main, then the directory", () => {
+        const exportsObj = JSON.stringify({ main: "index.ts", exports: { ".": { types: "./lib.d.ts", default: "./dist/lib.js" } } });
+        assert.equal(programEntry(project({ "package.json": exportsObj, "dist/lib.js": "", "index.ts": "" }), undefined), "dist/lib.js");
+        assert.equal(programEntry(project({ "package.json": JSON.stringify({ exports: "./x.js" }), "x.js": "" }), undefined), "x.js");
+        assert.equal(programEntry(project({ "package.json": JSON.stringify({ exports: "x.js" }), "x.js": "" }), undefined), "x.js");
+        assert.equal(programEntry(project({ "package.json": JSON.stringify({ main: "index.ts" }), "index.ts": "" }), undefined), "index.ts");
+        // A missing entry falls back to the directory, as the runner does.
+        assert.equal(programEntry(project({ "package.json": exportsObj, "index.ts": "" }), undefined), ".");
+        assert.equal(programEntry(project({ "package.json": exportsObj }), "prog.ts"), "prog.ts");
+        // A project without a package.json of its own gets the nearest one above it (examples/reuse did).
+        const outer = project({ "package.json": exportsObj, "dist/lib.js": "", "sub/index.ts": "" });
+        assert.equal(programEntry(path.join(outer, "sub"), undefined), "../dist/lib.js");
+        assert.equal(programEntry(path.join(outer, "sub"), "index.ts"), "index.ts");
     });
 });

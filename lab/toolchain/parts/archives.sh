@@ -3,6 +3,7 @@
 # release pages (github.com/<owner>/<repo>/releases/download/<tag>/...), with the checksum files
 # upstream publishes beside them: etcd (SHA256SUMS), containerd (<archive>.sha256sum), runc
 # (runc.sha256sum). Tarballs are reproducible (sorted, fixed owner and time, gzip -n).
+PART_VARS=(CONTAINERD_VERSION RUNC_VERSION)
 PART_DEPS=(etcd-3.6 etcd-3.7 containerd runc)
 rtar() { # dir-to-archive output.tar.gz (archive holds the dir's basename)
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$(dirname "$1")" -c "$(basename "$1")" | gzip -9n >"$2"

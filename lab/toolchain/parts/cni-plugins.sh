@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # The CNI reference plugins (what the kubernetes-cni package installs in /opt/cni/bin).
+PART_VARS=(CNI_PLUGINS_VERSION)
 PART_INPUTS=(modules/cni-plugins)
 part_build() {
     local pkgs

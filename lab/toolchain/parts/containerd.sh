@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # containerd 2 (daemon, runc shim, ctr), static, and its systemd unit from the same release.
+PART_VARS=(CONTAINERD_VERSION)
 PART_INPUTS=(modules/containerd)
 part_build() {
     local v=$CONTAINERD_VERSION p=github.com/containerd/containerd/v2

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # CoreDNS, one build per release kubeadm names (modules/coredns-X.Y.Z).
+PART_VARS=(COREDNS_VERSIONS)
 PART_INPUTS=(modules/coredns-1.14.2 modules/coredns-1.14.6)
 part_build() {
     local v

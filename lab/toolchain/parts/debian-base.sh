@@ -3,6 +3,7 @@
 # image ships it (unattended-upgrades included: its first-boot apt run holds the dpkg lock as on
 # clouds; cloud-init installed and idle unless a NoCloud seed is given). One read-only base;
 # each lab host gets a copy-on-write layer over it.
+PART_VARS=(DEBIAN_SUITE)
 PART_INPUTS=(host)
 part_build() {
     command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"

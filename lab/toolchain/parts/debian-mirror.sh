@@ -3,6 +3,7 @@
 # (and their dependencies) on top of the lab hosts' base, in a signed flat repository. The hosts'
 # sources.list points at it (lab/host setup); a node script that needs a package not listed here
 # fails its apt-get in the lab, which is how this list stays honest.
+PART_VARS=(DEBIAN_SUITE)
 PART_DEPS=(debian-base)
 PART_INPUTS=(parts/apt.inc.sh)
 LAB_DEBIAN_PACKAGES="apt-transport-https ca-certificates curl gpg haproxy keepalived iptables nftables conntrack socat ethtool ebtables"

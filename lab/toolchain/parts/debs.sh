@@ -4,6 +4,7 @@
 # and kubernetes-cni, with the dependencies upstream declares (kubernetes/release krel templates):
 # kubelet needs kubernetes-cni, mount and util-linux and recommends iptables; kubeadm installs the
 # kubelet drop-in. Packages are versioned as upstream's (1.37.2-1.1).
+PART_VARS=(K8S_RELEASES CRI_TOOLS_VERSION CNI_PLUGINS_VERSION)
 PART_DEPS=(kubernetes-1.36 kubernetes-1.37 cri-tools cni-plugins)
 PART_INPUTS=(packaging parts/apt.inc.sh)
 deb_build() { # name version depends recommends root outdir

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # etcd 3.6 (the release one Kubernetes release's kubeadm names).
+PART_VARS=(ETCD_VERSIONS)
 PART_INPUTS=(modules/etcd-3.6 parts/etcd.inc.sh)
 part_build() {
     # shellcheck source=etcd.inc.sh

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # flanneld and the flannel CNI plugin, and flannel's own kube-flannel.yml of the same release
 # (the mirror serves it with its images pointed at the mirror's registry).
+PART_VARS=(FLANNEL_VERSION)
 PART_INPUTS=(modules/flannel modules/flannel-cni)
 part_build() {
     go_build flannel "$OUT/bin" "-X github.com/flannel-io/flannel/pkg/version.Version=v$FLANNEL_VERSION" github.com/flannel-io/flannel

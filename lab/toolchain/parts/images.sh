@@ -4,6 +4,7 @@
 # layout (blobs shared) with a tag list. Names follow a mirror's root, as kubeadm asks for them
 # with a custom imageRepository: <repo>/kube-apiserver:v1.37.2, <repo>/coredns:v1.14.6,
 # <repo>/etcd:3.7.0-0, <repo>/pause:3.10.2; flannel's under flannel-io/.
+PART_VARS=(K8S_RELEASES COREDNS_VERSIONS PAUSE_VERSION FLANNEL_VERSION)
 PART_DEPS=(kubernetes-1.36 kubernetes-1.37 etcd-3.6 etcd-3.7 coredns pause flannel crane image-base)
 PART_INPUTS=()
 part_build() {

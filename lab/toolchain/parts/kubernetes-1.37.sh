@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Kubernetes 1.37: kubeadm, kubelet, kubectl and the control-plane commands.
+PART_VARS=(K8S_RELEASES)
 PART_INPUTS=(modules/kubernetes-1.37 parts/kubernetes.inc.sh)
 part_build() {
     # shellcheck source=kubernetes.inc.sh

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # manifest.json: every file the lab, the mirror and the tests take from the toolchain, by path,
 # with versions and sha256 sums. Written last; the lab reads nothing else.
+PART_VARS=(K8S_RELEASES ETCD_VERSIONS COREDNS_VERSIONS CONTAINERD_VERSION RUNC_VERSION FLANNEL_VERSION DEBIAN_SUITE)
 PART_DEPS=(kubernetes-1.36 kubernetes-1.37 etcd-3.6 etcd-3.7 coredns containerd runc cni-plugins cri-tools pause flannel crane debian-base image-base debian-mirror debs archives images)
 part_build() {
     local p

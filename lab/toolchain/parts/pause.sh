@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The pause container's program, compiled from Kubernetes' own build/pause/linux/pause.c
 # (as its Makefile does: static, with the version compiled in).
+PART_VARS=(PAUSE_VERSION)
 PART_DEPS=(kubernetes-1.37)
 part_build() {
     local src

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # runc, statically linked with libseccomp (Debian's libseccomp-dev), as upstream releases it.
+PART_VARS=(RUNC_VERSION)
 PART_INPUTS=(modules/runc)
 part_build() {
     if ! { command -v pkg-config >/dev/null && pkg-config --exists libseccomp; }; then die "runc needs libseccomp-dev and pkg-config (apt-get install libseccomp-dev pkg-config)"; fi
