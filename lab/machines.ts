@@ -118,8 +118,8 @@ export class Machine {
     }
 
     /** Runs a command that must succeed on the host; returns its stdout. */
-    async must(script: string, timeoutMs = 60_000): Promise<string> {
-        const r = await this.exec(script, timeoutMs);
+    async must(script: string, timeoutMs = 60_000, input?: string): Promise<string> {
+        const r = await this.exec(script, timeoutMs, input);
         if (r.code !== 0) throw new Error(`lab: on ${this.name}: ${script} failed (exit ${r.code}): ${r.stderr.trim()}`);
         return r.stdout;
     }

@@ -42,15 +42,42 @@ for (const stack of STACKS) {
             fs.writeFileSync(path.join(OUT, "result.json"), JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + "\n");
         });
 
-        it("pulumi up builds the cluster from bare hosts", async function () {
-            const { ran, timings } = await run.up();
-            result.phases = timings;
-            result.timeToReadySeconds = Math.round(ran.ms / 1000);
-            if (ran.code !== 0) {
-                result.failures.push(`pulumi up: exit ${ran.code}`);
-                assert.fail(`pulumi up failed (exit ${ran.code}):\n${ran.stdout.slice(-10000)}\n${ran.stderr.slice(-4000)}`);
-            }
-        });
+        it(
+            stack === "lab"
+                ? "pulumi up builds the cluster from bare hosts, through a kubeadm init that failed half-way and a failed join attempt"
+                : "pulumi up builds the cluster from bare hosts",
+            async function () {
+                const hosts = stackHosts(run.stackDoc);
+                const cps = hosts.filter((h) => h.role === "control-plane").map((h) => run.machine(h.host.name));
+                let total = 0;
+                if (stack === "lab") {
+                    // The first control plane's kubeadm init stops after writing admin.conf; the second
+                    // control plane's first join attempt fails. Both must heal without a hand on the host.
+                    const fault = fs.readFileSync(path.join(REPO, "lab/faults/kubeadm-fail-once.sh"), "utf8");
+                    for (const m of cps.slice(0, 2)) await m.must("install -d /usr/local/sbin && cat >/usr/local/sbin/kubeadm && chmod 0755 /usr/local/sbin/kubeadm", 30_000, fault);
+                    const first = await run.up();
+                    total += first.ran.ms;
+                    result.firstUp = { exit: first.ran.code, seconds: Math.round(first.ran.ms / 1000) };
+                    assert.notEqual(first.ran.code, 0, "the first pulumi up should fail: kubeadm init failed half-way on purpose");
+                    assert.match(first.ran.stdout + first.ran.stderr, /kubeadm init failed on purpose/, "the first up failed, but not at the half-failed init");
+                }
+                const { ran, timings } = await run.up();
+                total += ran.ms;
+                result.phases = timings;
+                result.timeToReadySeconds = Math.round(total / 1000);
+                if (ran.code !== 0) {
+                    result.failures.push(`pulumi up: exit ${ran.code}`);
+                    assert.fail(`pulumi up failed (exit ${ran.code}):\n${ran.stdout.slice(-10000)}\n${ran.stderr.slice(-4000)}`);
+                }
+                if (stack === "lab") {
+                    for (const [m, op] of [[cps[0], "init"], [cps[1], "join"]] as const) {
+                        const fired = await m.exec(`test -e /var/lib/lab-fault/kubeadm-${op}.failed`);
+                        assert.equal(fired.code, 0, `the ${op} fault never fired on ${m.name}`);
+                        await m.must("rm -f /usr/local/sbin/kubeadm");
+                    }
+                }
+            },
+        );
 
         it("every node is Ready through the VIP with the stack's kubeconfig; etcd, kube-system and the control-plane taints are right", async function () {
             const c = await clusterChecks(run, stackHosts(run.stackDoc));
