@@ -372,7 +372,7 @@ describe("config errors: the issue 18 battery", () => {
         for (const onCalendar of ["*:0/15", "hourly", "Mon..Fri *-*-* 02:30:00", "*-*~01 03:00 UTC", "Sat 04:00 Europe/Berlin", "*-1/3-1 00:00"]) {
             it(`backup schedule ${onCalendar}`, () => assert.deepEqual(problemsOf({ config: seedsWith({ etcd: { backup: { onCalendar } } }) }), []));
         }
-        for (const labels of [{ "example.com/tier": "web" }, { tier: "" }, { "node.kubernetes.io/pool": "general" }, { a: "A_b.c-9" }]) {
+        for (const labels of [{ "example.com/tier": "web" }, { tier: "" }, { "node.kubernetes.io/pool": "general" }, { a: "A_b.c-9" }] as Record<string, string>[]) {
             it(`pool labels ${JSON.stringify(labels)}`, () => assert.deepEqual(problemsOf({ config: selfManaged("aws", pool(labels)) }), []));
         }
         it("every shipped managed name at its limit", () => {
@@ -390,9 +390,9 @@ describe("config errors: the issue 18 battery", () => {
             ...pool({ tier: "web,db" }),
         });
         assert.deepEqual(problemsOf({ config, keys: ["profile", "platform", "family", "cluster", "profle"] }), [
-            `cluster.workers.pools[0].labels.tier: "web,db" is not a Kubernetes label value. Fix: ${LABEL_VALUE_FIX}`,
             'cluster.name: "analytics-platform-europe-west-production" has 41 characters; GKE allows 40 in a cluster name. Fix: set cluster.name to at most 40 characters',
             `cluster.cloud.project: "Acme_Prod" is not a GCP project id. Fix: ${PROJECT_FIX}`,
+            `cluster.workers.pools[0].labels.tier: "web,db" is not a Kubernetes label value. Fix: ${LABEL_VALUE_FIX}`,
             "cluster.kubernetes.serviceSubnet: 10.96.0.0/29 holds 8 addresses, but kubeadm gives the cluster DNS service address number 10 of the range. Fix: use a /28 or larger, e.g. 10.96.0.0/12",
             "hacluster:profle: is not a known setting. Fix: did you mean hacluster:profile? Otherwise remove it",
         ]);

@@ -18,7 +18,7 @@ const AZURE: readonly Stack[] = ["azure", "aks"];
 const ALL: readonly Stack[] = STACKS;
 
 const host = (name: string, address: string, zone?: string) => ({ name, address, ...(zone ? { zone } : {}) });
-const K = <T>(...values: T[]) => fc.constantFrom(...values);
+const K = (...values: unknown[]) => fc.constantFrom(...values);
 
 interface Change {
     readonly path: string;
@@ -53,6 +53,9 @@ export const CHANGES: readonly Change[] = [
             [{ name: "web", count: 2, labels: { "example.com/tier": "web", app: "" } }],
             [{ name: "general-purpose-a", count: 1 }, { name: "general-purpose-b", count: 1 }],
             [{ name: "system", count: 1 }],
+            [{ name: "cp-1", count: 1 }, { name: "etcd-1", count: 1 }, { name: "api", count: 1 }],
+            [{ name: "nodes", count: 1 }, { name: "vpc", count: 1 }, { name: "workers", count: 1 }, { name: "network", count: 1 }],
+            [{ name: "pki", count: 2, instanceType: "m7g.large" }, { name: "backup", count: 0 }],
             [{ name: "a", count: 1, zones: ["nowhere-1a"] }],
             [],
         ),
@@ -67,6 +70,8 @@ export const CHANGES: readonly Change[] = [
             [host("m1", "211.183.3.100"), host("m2", "211.183.3.101"), host("m3", "211.183.3.102")],
             [host("m1", "10.20.0.31", "rack-a"), host("m2", "10.20.0.32", "rack-b"), host("m3", "10.20.0.33", "rack-c"), host("m4", "10.20.0.34", "rack-a"), host("m5", "10.20.0.35", "rack-b")],
             [host("m1", "10.20.0.31", "rack-a")],
+            [host("pki", "10.20.0.31", "rack-a"), host("etcd", "10.20.0.32", "rack-b"), host("kubeconfig", "10.20.0.33", "rack-c")],
+            [host("m1", "211.183.3.100", "rack-a"), host("m1-bootstrap", "211.183.3.101", "rack-b"), host("m1-token", "211.183.3.102", "rack-c")],
             [],
         ),
     },
