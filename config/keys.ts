@@ -54,8 +54,8 @@ export function unknownNamespaceKeys(keys: readonly string[], secretKey: string 
 
 type AnySchema = z.core.$ZodType;
 
-/** The object schema's keys at `path` inside `schema` (through defaults, optionals, arrays and records). */
-export function knownKeysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
+/** The schema at `path` inside `schema` (through defaults, optionals, pipes, arrays and records), unwrapped. */
+function schemaAt(schema: AnySchema, path: readonly PropertyKey[]): AnySchema | undefined {
     let s: AnySchema | undefined = schema;
     const unwrap = () => {
         for (;;) {
@@ -68,13 +68,23 @@ export function knownKeysAt(schema: AnySchema, path: readonly PropertyKey[]): st
     for (const seg of path) {
         unwrap();
         const def = s?._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema } | undefined;
-        if (!def) return [];
+        if (!def) return undefined;
         if (def.type === "object" && typeof seg === "string") s = def.shape?.[seg];
-        else if (def.type === "array") s = def.element;
-        else if (def.type === "record") s = def.valueType;
-        else return [];
+        else if (def.type === "array" && typeof seg === "number") s = def.element;
+        else if (def.type === "record" && typeof seg === "string") s = def.valueType;
+        else return undefined;
     }
     unwrap();
-    const def = s?._zod.def as { type: string; shape?: Record<string, AnySchema> } | undefined;
+    return s;
+}
+
+/** The object schema's keys at `path` inside `schema`. */
+export function knownKeysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
+    const def = schemaAt(schema, path)?._zod.def as { type: string; shape?: Record<string, AnySchema> } | undefined;
     return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** Whether the schema expects a list at `path`. */
+export function isListAt(schema: AnySchema, path: readonly PropertyKey[]): boolean {
+    return schemaAt(schema, path)?._zod.def.type === "array";
 }

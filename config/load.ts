@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { buildSpec } from "./build";
 import { ConfigError, joinPath, show, type Problem } from "./errors";
-import { knownKeysAt, unknownNamespaceKeys, unknownSetting } from "./keys";
+import { isListAt, knownKeysAt, unknownNamespaceKeys, unknownSetting } from "./keys";
 import { StackConfigSchema, type ClusterConfig } from "./schema";
 import type { ClusterSpec } from "./spec";
 import { validate, type ValidationContext } from "./validate";
@@ -91,7 +91,8 @@ interface Holes {
 function withoutNulls(value: unknown, path: PropertyKey[], holes: Holes[]): unknown {
     if (Array.isArray(value)) {
         const indices = value.flatMap((v, i) => (v === null || v === undefined ? [i] : []));
-        if (indices.length > 0) holes.push({ path, indices, length: value.length });
+        // Only where a list belongs: junk elsewhere is reported as the wrong type it is.
+        if (indices.length > 0 && isListAt(StackConfigSchema, path)) holes.push({ path, indices, length: value.length });
         return value.map((v, i) => withoutNulls(v, [...path, i], holes));
     }
     if (typeof value === "object" && value !== null) {
