@@ -45,8 +45,10 @@ export const port = wholeNumber(1, 65535, "use a TCP port from 1 to 65535");
 // ---------------------------------------------------------------------------------------------
 // Names and addresses
 
-export const dnsLabel = (what: string) =>
-    z.string().regex(DNS_LABEL, { error: `${what} must be a DNS label|use lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit` });
+export const dnsLabel = (what: string) => {
+    const error = `${what} must be a DNS label|use lowercase letters, digits and '-', at most 63 characters, starting and ending with a letter or digit`;
+    return z.string({ error }).regex(DNS_LABEL, { error });
+};
 export const dnsName = (fix: string) => z.string().regex(DNS_NAME, { error: `must be a DNS name|${fix}` });
 export const ipv4 = z.ipv4({ error: "must be an IPv4 address|write it as four dotted numbers, e.g. 10.0.0.10" });
 export const cidr = z.cidrv4({ error: "must be an IPv4 CIDR|write it as address/prefix, e.g. 10.244.0.0/16" });
@@ -62,9 +64,8 @@ export function isAddressOrName(value: string): boolean {
  * optionally qualified `@domain` as SSSD writes them.
  */
 export const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)?$/;
-export const loginName = z
-    .string()
-    .regex(LOGIN_NAME, { error: "must be a login name|use the login user of your hosts: letters, digits, '_', '.' and '-', starting with a letter or '_', optionally @domain, e.g. ubuntu or john.doe" });
+const LOGIN_ERROR = "must be a login name|use the login user of your hosts: letters, digits, '_', '.' and '-', starting with a letter or '_', optionally @domain, e.g. ubuntu or john.doe";
+export const loginName = z.string({ error: LOGIN_ERROR }).regex(LOGIN_NAME, { error: LOGIN_ERROR });
 
 /** Text of one line: no newline or other control character reaches a node file. */
 export function oneLine(maxLength: number, fix: string) {

@@ -68,8 +68,8 @@ function schemaAt(schema: AnySchema, path: readonly PropertyKey[]): AnySchema | 
     for (const seg of path) {
         unwrap();
         const def = s?._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema } | undefined;
-        if (!def) return undefined;
-        if (def.type === "object" && typeof seg === "string") s = def.shape?.[seg];
+        if (!def?.type) return undefined;
+        if (def.type === "object" && typeof seg === "string") s = def.shape && Object.hasOwn(def.shape, seg) ? def.shape[seg] : undefined;
         else if (def.type === "array" && typeof seg === "number") s = def.element;
         else if (def.type === "record" && typeof seg === "string") s = def.valueType;
         else return undefined;

@@ -57,6 +57,17 @@ function wrongType(path: string, issue: z.core.$ZodIssueInvalidType): Problem {
     }
 }
 
+/** What a value of a zod type is, in the configuration reference's words. */
+const KINDS: Readonly<Record<string, string>> = {
+    string: "text",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+    object: "a mapping of settings",
+    record: "a mapping of names to values",
+    array: "a list",
+};
+
 /** Turns one zod issue into {@link Problem}s (zod texts in the schema carry `message|fix`). */
 function fromIssue(issue: z.core.$ZodIssue): Problem[] {
     const path = joinPath(issue.path);
@@ -67,7 +78,10 @@ function fromIssue(issue: z.core.$ZodIssue): Problem[] {
             return issue.keys.map((key) => unknownSetting(joinPath([...issue.path, key]), key, known, prefix, "remove it or check its spelling against the configuration reference in README.md"));
         }
         case "invalid_type":
-            if (issue.input === undefined) return [{ path, message: "is required (got nothing)", fix: `set it (${issue.expected})` }];
+            if (issue.input === undefined) {
+                const custom = issue.message.includes("|") ? issue.message.split("|")[1] : undefined;
+                return [{ path, message: "is required (got nothing)", fix: custom ?? `set it (${KINDS[issue.expected] ?? issue.expected})` }];
+            }
             return [wrongType(path, issue)];
         default: {
             const got = "input" in issue ? ` (got ${show(issue.input)})` : "";

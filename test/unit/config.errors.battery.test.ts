@@ -255,6 +255,14 @@ const classes: Record<string, Case[]> = {
     ],
     "silently ignored keys": [
         {
+            name: "names of object built-ins as setting names (found by the junk property)",
+            config: seedsWith({ toString: { "": [null] }, workers: { constructor: 1 } }),
+            errors: [
+                "cluster.workers.constructor: is not a known setting. Fix: remove it or check its spelling against the configuration reference in README.md",
+                "cluster.toString: is not a known setting. Fix: remove it or check its spelling against the configuration reference in README.md",
+            ],
+        },
+        {
             name: "hacluster:profle",
             config: seedsWith({}),
             keys: ["profile", "platform", "profle", "cluster"],

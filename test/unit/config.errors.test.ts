@@ -105,7 +105,7 @@ const cases: Case[] = [
     {
         name: "ssh without user",
         config: seedsWith({ ssh: { user: undefined } }),
-        errors: ["cluster.ssh.user: is required (got nothing). Fix: set it (string)"],
+        errors: ["cluster.ssh.user: is required (got nothing). Fix: use the login user of your hosts: letters, digits, '_', '.' and '-', starting with a letter or '_', optionally @domain, e.g. ubuntu or john.doe"],
     },
     {
         name: "several structural problems at once",
