@@ -102,15 +102,20 @@ interface Holes {
  * Copies `value` without object keys set to null (YAML `key:` with nothing after it: unset),
  * noting lists that have empty entries.
  */
-function withoutNulls(value: unknown, path: PropertyKey[], holes: Holes[]): unknown {
+function withoutNulls(value: unknown, path: PropertyKey[], holes: Holes[], dropped: Problem[]): unknown {
     if (Array.isArray(value)) {
         const indices = value.flatMap((v, i) => (v === null || v === undefined ? [i] : []));
         // Only where a list belongs: junk elsewhere is reported as the wrong type it is.
         if (indices.length > 0 && isListAt(StackConfigSchema, path)) holes.push({ path, indices, length: value.length });
-        return value.map((v, i) => withoutNulls(v, [...path, i], holes));
+        return value.map((v, i) => withoutNulls(v, [...path, i], holes, dropped));
     }
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v, [...path, k], holes)]));
+        // JSON makes `__proto__` an own key, but objects built from it would drop it silently.
+        if (Object.hasOwn(value, "__proto__")) {
+            dropped.push({ path: joinPath([...path, "__proto__"]), message: 'is not a usable name (got "__proto__")', fix: "remove it" });
+        }
+        const entries = Object.entries(value).filter(([k, v]) => v !== null && k !== "__proto__");
+        return Object.fromEntries(entries.map(([k, v]) => [k, withoutNulls(v, [...path, k], holes, dropped)]));
     }
     return value;
 }
@@ -150,10 +155,12 @@ export interface RawStackConfig {
 /** Parses, validates and defaults the stack config. Throws {@link ConfigError} with every problem. */
 export function loadSpec(raw: RawStackConfig, ctx: ValidationContext): LoadResult {
     const holes: Holes[] = [];
+    const dropped: Problem[] = [];
     const defined = withoutNulls(
         Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null)),
         [],
         holes,
+        dropped,
     ) as Record<string, unknown>;
     const rawCluster = typeof defined.cluster === "object" && defined.cluster !== null && !Array.isArray(defined.cluster) ? (defined.cluster as Record<string, unknown>) : undefined;
     const secretKey = (rawCluster?.ssh as Record<string, unknown> | undefined)?.privateKeySecret;
@@ -162,11 +169,11 @@ export function loadSpec(raw: RawStackConfig, ctx: ValidationContext): LoadResul
     if (!parsed.success) {
         // An empty entry is one problem of its list, not one per entry and per missing setting.
         const issues = parsed.error.issues.filter((i) => !holes.some((h) => h.indices.some((n) => startsWith(i.path, [...h.path, n]))));
-        throw new ConfigError([...holes.map(holeProblem), ...issues.flatMap(fromIssue), ...keyProblems]);
+        throw new ConfigError([...dropped, ...holes.map(holeProblem), ...issues.flatMap(fromIssue), ...keyProblems]);
     }
     const { cluster, profile, platform, family } = parsed.data;
     const cfg: ClusterConfig = { ...cluster, profile, platform, family };
     const { problems, warnings } = validate(cfg, ctx, rawCluster);
-    if (problems.length > 0 || keyProblems.length > 0) throw new ConfigError([...problems, ...keyProblems], warnings);
+    if (dropped.length > 0 || problems.length > 0 || keyProblems.length > 0) throw new ConfigError([...dropped, ...problems, ...keyProblems], warnings);
     return { spec: buildSpec(cfg, ctx.stack), warnings };
 }

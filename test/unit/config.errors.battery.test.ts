@@ -263,6 +263,17 @@ const classes: Record<string, Case[]> = {
             ],
         },
         {
+            name: "__proto__ as a flag name and a label key (JSON keeps it, a parsed object would drop it)",
+            config: JSON.parse(
+                '{"profile":"ha","platform":"aws","cluster":{"name":"c1","controlPlane":{"count":3},"cloud":{"region":"eu-west-1","zones":["eu-west-1a","eu-west-1b","eu-west-1c"]},' +
+                    '"kubernetes":{"apiServerExtraArgs":{"__proto__":"x"}},"workers":{"pools":[{"name":"p","count":1,"labels":{"__proto__":"y"}}]}}}',
+            ),
+            errors: [
+                'cluster.kubernetes.apiServerExtraArgs.__proto__: is not a usable name (got "__proto__"). Fix: remove it',
+                'cluster.workers.pools[0].labels.__proto__: is not a usable name (got "__proto__"). Fix: remove it',
+            ],
+        },
+        {
             name: "hacluster:profle",
             config: seedsWith({}),
             keys: ["profile", "platform", "profle", "cluster"],
