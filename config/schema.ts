@@ -1,8 +1,8 @@
 /**
  * The stack configuration language, as a zod schema: the single source of types, defaults and
  * structural error texts. Everything under the `hacluster:cluster` key of a stack file is
- * parsed by {@link ClusterConfigSchema}; profile- and platform-dependent defaults are resolved
- * afterwards in `resolve.ts`, cross-field rules in `validate.ts`.
+ * parsed by {@link ClusterSchema}; profile- and platform-dependent defaults are resolved
+ * afterwards in `defaults.ts`, cross-field rules in `validate*.ts`.
  *
  * Error texts carry their fix after a `|` (split by `load.ts`). Every kind of value (names,
  * addresses, numbers, labels, flags, one-line text) comes from `formats.ts`, so it is checked by
@@ -249,12 +249,12 @@ export const ExistingNetworkSchema = z.strictObject({
 /** Where and how cloud machines run (platforms aws, gcp, azure; both families). */
 export const CloudSchema = z.strictObject({
     /** Region, e.g. eu-west-1, europe-west1, westeurope. */
-    region: z.string().regex(/^[a-z0-9-]{2,40}$/, { error: "must be a region name|use e.g. eu-west-1, europe-west1 or westeurope" }),
+    region: z.string().regex(/^[a-z0-9][-a-z0-9]{0,38}[a-z0-9]$/, { error: "must be a region name|use e.g. eu-west-1, europe-west1 or westeurope" }),
     /**
      * Zones to spread over, named as the cloud names them (eu-west-1a / europe-west1-b / "1").
      * Listed here so a preview needs no API call to discover them. At least 3 for profile `ha`.
      */
-    zones: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/, { error: "must be a zone name|use e.g. eu-west-1a, europe-west1-b or 1" })),
+    zones: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, { error: "must be a zone name|use e.g. eu-west-1a, europe-west1-b or 1" })),
     /** Use this network instead of creating one. */
     existingNetwork: ExistingNetworkSchema.optional(),
     /** Machine image: AMI id (aws), image self link or family (gcp), publisher:offer:sku:version (azure). @default the platform's Ubuntu 24.04 LTS */

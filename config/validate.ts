@@ -5,7 +5,7 @@
 import { fromCron, notRepeating, parseCalendar } from "./calendar";
 import { derive, type Derived } from "./defaults";
 import { joinPath, show, type Problem } from "./errors";
-import { flagNameProblem, isAddressOrName } from "./formats";
+import { DNS_LABEL, flagNameProblem, isAddressOrName } from "./formats";
 import { cidrSize, contains, hasHostBits, isReserved, networkOf, overlaps, parseCidr } from "./net";
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "./quorum";
 import { roundRobin } from "./placement";
@@ -67,7 +67,7 @@ export function validate(cfg: ClusterConfig, ctx: ValidationContext, raw?: RawCl
 
     checkFamilyOptions(cfg, raw, d, add);
     checkCloud(cfg, d, add);
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.name)) {
+    if (!DNS_LABEL.test(d.name)) {
         add(`${P}.name`, `the cluster name defaults to the stack name ${show(d.name)}, which is not a DNS label`, "set cluster.name to lowercase letters, digits and '-'");
     }
     checkKubernetes(cfg, d, add, warn);

@@ -212,6 +212,16 @@ const classes: Record<string, Case[]> = {
             errors: ["cluster.network.nodeCidr: 10.0.0.0/23 split over 5 zones leaves no room for a public (NAT) subnet per zone. Fix: use a larger network, e.g. 10.0.0.0/16, or bring your own VPC in cluster.cloud.existingNetwork"],
         },
         {
+            name: "a region and zones with a leading '-' (a zone becomes part of resource names)",
+            config: selfManaged("aws", { cloud: { region: "-eu", zones: ["-eua", "-eub", "-euc"] } }),
+            errors: [
+                'cluster.cloud.region: must be a region name (got "-eu"). Fix: use e.g. eu-west-1, europe-west1 or westeurope',
+                'cluster.cloud.zones[0]: must be a zone name (got "-eua"). Fix: use e.g. eu-west-1a, europe-west1-b or 1',
+                'cluster.cloud.zones[1]: must be a zone name (got "-eub"). Fix: use e.g. eu-west-1a, europe-west1-b or 1',
+                'cluster.cloud.zones[2]: must be a zone name (got "-euc"). Fix: use e.g. eu-west-1a, europe-west1-b or 1',
+            ],
+        },
+        {
             name: "a worker pool with no zones",
             config: selfManaged("gcp", { workers: { count: undefined, pools: [{ name: "batch", count: 2, zones: [] }] } }),
             errors: ["cluster.workers.pools[0].zones: no zones (got []). Fix: list zones from cluster.cloud.zones, or remove zones to use all of them"],

@@ -95,7 +95,7 @@ export const CHANGES: readonly Change[] = [
     { path: "cluster.cloud.zones", stacks: AWS, values: K([], ["eu-west-1a"], ["eu-west-1a", "eu-west-1b"], ["eu-west-1a", "eu-west-1b", "eu-west-1c"], ["eu-west-1-lhr-1a", "eu-west-1a", "eu-west-1b"], ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e"]) },
     { path: "cluster.cloud.zones", stacks: GCP, values: K([], ["europe-west1-b"], ["europe-west1-b", "europe-west1-c", "europe-west1-d"], ["europe-west1-b", "europe-west10-a", "europe-west1-d"], ["europe-west1b"]) },
     { path: "cluster.cloud.zones", stacks: AZURE, values: K([], ["1"], ["1", "2", "3"], [1, 2, 3], ["westeurope-1"]) },
-    { path: "cluster.cloud.region", stacks: CLOUD, values: K("eu-west-1", "europe-west1", "westeurope", "us-east-1", "EU West") },
+    { path: "cluster.cloud.region", stacks: CLOUD, values: K("eu-west-1", "europe-west1", "westeurope", "us-east-1", "EU West", "-eu") },
     { path: "cluster.cloud.project", stacks: GCP, values: K("hacluster-example", "Acme_Prod", "acme", "example.com:acme-prod", undefined) },
     { path: "cluster.cloud.resourceGroup", stacks: AZURE, values: K("aks-rg", "rg prod!", "k8s/prod.", "r".repeat(91), "prod(1)") },
     { path: "cluster.cloud.publicEndpoint", stacks: CLOUD, values: fc.boolean() },
