@@ -5,8 +5,8 @@
 import { fromCron, notRepeating, parseCalendar } from "./calendar";
 import { derive, type Derived } from "./defaults";
 import { joinPath, show, type Problem } from "./errors";
-import { DNS_LABEL, flagNameProblem, isAddressOrName } from "./formats";
-import { cidrSize, contains, hasHostBits, isReserved, networkOf, overlaps, parseCidr } from "./net";
+import { DNS_LABEL, DNS_NAME, flagNameProblem, isAddressOrName } from "./formats";
+import { cidrSize, contains, hasHostBits, isIPv4, isReserved, networkOf, overlaps, parseCidr } from "./net";
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "./quorum";
 import { roundRobin } from "./placement";
 import { DEFAULT_ZONE, LIMITS, type ClusterConfig, type HostConfig } from "./schema";
@@ -36,6 +36,14 @@ const P = "cluster";
 const MAX_NODES = 5000;
 const MAX_PODS_PER_NODE = 110;
 const MAX_PODS = 150000;
+/** Ranges that are not unicast addresses a node, pod or service can have (link-local: the clouds' metadata service lives there). */
+const SPECIAL_RANGES: readonly [string, string][] = [
+    ["0.0.0.0/8", "this network"],
+    ["127.0.0.0/8", "loopback"],
+    ["169.254.0.0/16", "link-local, where the cloud metadata service answers"],
+    ["224.0.0.0/4", "multicast"],
+    ["240.0.0.0/4", "reserved"],
+];
 /** kubeadm gives the cluster DNS service this address of the service range (`GetDNSIP`: index 10). */
 const DNS_SERVICE_INDEX = 10;
 
@@ -212,6 +220,8 @@ function checkNetwork(cfg: ClusterConfig, d: Derived, add: Add): void {
     ] as const;
     for (const [path, cidr] of nets) {
         if (hasHostBits(cidr)) add(path, `${cidr} has host bits set`, `use ${networkOf(cidr)}`);
+        const special = SPECIAL_RANGES.find(([range]) => overlaps(range, cidr));
+        if (special) add(path, `${cidr} overlaps ${special[0]} (${special[1]}), which no node, pod or service may use`, "use private ranges, e.g. nodes 10.0.0.0/16, pods 10.244.0.0/16, services 10.96.0.0/12");
     }
     for (let i = 0; i < nets.length; i++) {
         for (let j = i + 1; j < nets.length; j++) {
@@ -310,7 +320,7 @@ function checkEndpoint(cfg: ClusterConfig, d: Derived, add: Add): void {
     if (kind === "external") {
         if (!e.address) {
             add(`${path}.address`, "kind external needs the address of your load balancer (got nothing)", "set its IPv4 address or DNS name");
-        } else if (!isAddressOrName(e.address)) {
+        } else if (!isIPv4(e.address) && !DNS_NAME.test(e.address)) {
             add(`${path}.address`, `${show(e.address)} is neither an IPv4 address nor a DNS name`, "set the load balancer's IPv4 address or DNS name");
         }
     } else if (e.address) {

@@ -76,6 +76,19 @@ const classes: Record<string, Case[]> = {
             errors: ["cluster.kubernetes.serviceSubnet: 10.96.0.0/29 holds 8 addresses, but kubeadm gives the cluster DNS service address number 10 of the range. Fix: use a /28 or larger, e.g. 10.96.0.0/12"],
         },
         {
+            name: "a pod network over the link-local range of the cloud metadata service, a loopback service range",
+            config: selfManaged("gcp", { kubernetes: { podSubnet: "169.254.0.0/16", serviceSubnet: "127.0.0.0/16" } }),
+            errors: [
+                "cluster.kubernetes.podSubnet: 169.254.0.0/16 overlaps 169.254.0.0/16 (link-local, where the cloud metadata service answers), which no node, pod or service may use. Fix: use private ranges, e.g. nodes 10.0.0.0/16, pods 10.244.0.0/16, services 10.96.0.0/12",
+                "cluster.kubernetes.serviceSubnet: 127.0.0.0/16 overlaps 127.0.0.0/8 (loopback), which no node, pod or service may use. Fix: use private ranges, e.g. nodes 10.0.0.0/16, pods 10.244.0.0/16, services 10.96.0.0/12",
+            ],
+        },
+        {
+            name: "an external load balancer address that is a wildcard",
+            config: seedsWith({ endpoint: { kind: "external", address: "*.lb.example.com", vip: undefined, lbHosts: [] } }),
+            errors: ['cluster.endpoint.address: "*.lb.example.com" is neither an IPv4 address nor a DNS name. Fix: set the load balancer\'s IPv4 address or DNS name'],
+        },
+        {
             name: "the same service range on AKS",
             config: managed("azure", { kubernetes: { serviceSubnet: "10.96.0.0/29" } }),
             errors: ["cluster.kubernetes.serviceSubnet: 10.96.0.0/29 holds 8 addresses, but kubeadm gives the cluster DNS service address number 10 of the range. Fix: use a /28 or larger, e.g. 10.96.0.0/12"],
