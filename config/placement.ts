@@ -26,6 +26,11 @@ function splitBits(zones: number): number {
     return Math.ceil(Math.log2(zones + 1));
 }
 
+/** Prefix of each zone's block when {@link zoneSubnets} splits `networkCidr` (above 32: not even an address each). */
+export function zoneBlockPrefix(networkCidr: string, zones: number): number {
+    return parseCidr(networkCidr).prefix + splitBits(zones);
+}
+
 /**
  * Splits a network into equal blocks, one per zone (AWS subnets are zonal), keeping at least one
  * block free (e.g. for public subnets). 3 zones in a /16 → three /18s and one spare /18.

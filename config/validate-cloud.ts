@@ -7,7 +7,7 @@ import type { Derived } from "./defaults";
 import { joinPath, show } from "./errors";
 import { isLabelKey, isReservedLabel, isZoneOf, LABEL_KEY_FIX, LABEL_VALUE, LABEL_VALUE_FIX, zoneFormat } from "./formats";
 import { cidrSize, contains, overlaps } from "./net";
-import { OFFSET, publicSubnetCidrs, roundRobin, zoneSubnets } from "./placement";
+import { OFFSET, publicSubnetCidrs, roundRobin, zoneBlockPrefix, zoneSubnets } from "./placement";
 import { AZURE_IMAGE, azureResourceGroupProblem, clusterNameProblems, gcpProjectProblem } from "./provider-names";
 import { LIMITS, type ClusterConfig } from "./schema";
 
@@ -129,12 +129,13 @@ function checkNetwork(cfg: ClusterConfig, d: Derived, platform: Cloud, add: Add)
     const externalEtcd = selfManaged && d.etcdTopology === "external" ? d.etcdMembers : 0;
     if (platform === "aws") {
         if (!ex) {
-            const subnets = zoneSubnets(cfg.network.nodeCidr, zones);
-            const sub = subnets[0].cidr;
-            if (cidrSize(sub) < MIN_NODE_SUBNET) {
-                add(`${P}.network.nodeCidr`, `${cfg.network.nodeCidr} split over ${zones.length} zones leaves ${sub} per zone, too small for the nodes`, "use a /16 to /22, e.g. 10.0.0.0/16");
+            const block = zoneBlockPrefix(cfg.network.nodeCidr, zones.length);
+            if (2 ** (32 - block) < MIN_NODE_SUBNET) {
+                const each = block <= 32 ? zoneSubnets(cfg.network.nodeCidr, zones)[0].cidr : "less than an address";
+                add(`${P}.network.nodeCidr`, `${cfg.network.nodeCidr} split over ${zones.length} zones leaves ${each} per zone, too small for the nodes`, "use a /16 to /22, e.g. 10.0.0.0/16");
                 return;
             }
+            const subnets = zoneSubnets(cfg.network.nodeCidr, zones);
             if (selfManaged && !publicSubnetCidrs(cfg.network.nodeCidr, zones, subnets)) {
                 add(`${P}.network.nodeCidr`, `${cfg.network.nodeCidr} split over ${zones.length} zones leaves no room for a public (NAT) subnet per zone`, "use a larger network, e.g. 10.0.0.0/16, or bring your own VPC in cluster.cloud.existingNetwork");
             }

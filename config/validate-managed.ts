@@ -5,7 +5,7 @@
 import type { Derived } from "./defaults";
 import { show } from "./errors";
 import { cidrSize, overlaps, parseCidr } from "./net";
-import { eksPublicSubnets, gkeMasterCidr } from "./placement";
+import { eksPublicSubnets, gkeMasterCidr, zoneBlockPrefix } from "./placement";
 import { AKS_SYSTEM_POOL, aksPoolName } from "./provider-names";
 import { ManagedSchema, type ClusterConfig } from "./schema";
 
@@ -43,7 +43,8 @@ function checkEks(cfg: ClusterConfig, admins: readonly string[], add: Add): void
     const cloud = cfg.cloud!;
     if (cloud.zones.length > 0 && cloud.zones.length < 2) {
         add(`${P}.cloud.zones`, `EKS needs subnets in at least 2 availability zones (got ${cloud.zones.length})`, `list 2 or more zones of ${cloud.region}, 3 for profile ha`);
-    } else if (cloud.zones.length >= 2 && !cloud.existingNetwork && !eksPublicSubnets(cfg.network.nodeCidr, cloud.zones)) {
+    } else if (cloud.zones.length >= 2 && !cloud.existingNetwork && zoneBlockPrefix(cfg.network.nodeCidr, cloud.zones.length) <= 26 && !eksPublicSubnets(cfg.network.nodeCidr, cloud.zones)) {
+        // (zone blocks under a /26 are reported with the node network)
         add(`${P}.network.nodeCidr`, `${cfg.network.nodeCidr} split over ${cloud.zones.length} zones leaves no room for a public (NAT) subnet per zone`, "use a larger network, e.g. 10.0.0.0/16, or bring your own VPC in cluster.cloud.existingNetwork");
     }
     const svc = cfg.kubernetes.serviceSubnet;

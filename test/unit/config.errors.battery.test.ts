@@ -220,6 +220,11 @@ const classes: Record<string, Case[]> = {
             errors: ["cluster.network.nodeCidr: 10.0.0.0/24 has room for 247 workers beside 4 fixed addresses and the 5 the cloud keeps (got 300 workers). Fix: use a /23 or larger node network"],
         },
         {
+            name: "an EKS node network of 4 addresses over 5 zones (found by the messages property)",
+            config: managed("aws", { network: { nodeCidr: "10.0.0.0/30" }, cloud: { region: "us-east-1", zones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"] } }),
+            errors: ["cluster.network.nodeCidr: 10.0.0.0/30 split over 5 zones leaves less than an address per zone, too small for the nodes. Fix: use a /16 to /22, e.g. 10.0.0.0/16"],
+        },
+        {
             name: "five AWS zones leave no room for public subnets",
             config: selfManaged("aws", { network: { nodeCidr: "10.0.0.0/23" }, cloud: { region: "us-east-1", zones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1f"] } }),
             errors: ["cluster.network.nodeCidr: 10.0.0.0/23 split over 5 zones leaves no room for a public (NAT) subnet per zone. Fix: use a larger network, e.g. 10.0.0.0/16, or bring your own VPC in cluster.cloud.existingNetwork"],
