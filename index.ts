@@ -26,7 +26,8 @@ export = async () => {
                 family: config.get("family"),
                 cluster: config.getObject("cluster"),
             },
-            { stack: pulumi.getStack(), configKey },
+            // Every key of the namespace, so a misspelt one (hacluster:profle) is an error, not ignored.
+            { stack: pulumi.getStack(), configKey, keys: Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith("hacluster:")).map((k) => k.slice("hacluster:".length)) },
         );
     } catch (e) {
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

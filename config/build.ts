@@ -2,11 +2,11 @@
 import { DEFAULT_INSTANCE_TYPES, derive } from "./defaults";
 import { parseCidr } from "./net";
 import { KUBEADM_ETCD, mirrorSpec } from "./nodes";
-import { ManagedSchema, type ClusterConfig } from "./schema";
+import { DEFAULT_ZONE, ManagedSchema, type ClusterConfig, type HostConfig } from "./schema";
 import type { ClusterSpec, CloudSpec, EndpointSpec, Host, WorkerPoolSpec } from "./spec";
 import { parseVersion } from "./versions";
 
-const hosts = (list: readonly Host[]): Host[] => list.map((h) => ({ name: h.name, address: h.address, zone: h.zone }));
+const hosts = (list: readonly HostConfig[]): Host[] => list.map((h) => ({ name: h.name, address: h.address, zone: h.zone ?? DEFAULT_ZONE }));
 
 export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
     const d = derive(cfg, stack);

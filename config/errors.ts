@@ -13,6 +13,16 @@ export function formatProblem(p: Problem): string {
     return `${p.path}: ${p.message}. Fix: ${p.fix}`;
 }
 
+/** `a.b[0]["example.com/tier"]`: keys that are not plain names are quoted, as `--set` reads them back. */
+export function joinPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((acc, seg) => {
+        if (typeof seg === "number") return `${acc}[${seg}]`;
+        const key = String(seg);
+        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return `${acc}[${JSON.stringify(key)}]`;
+        return acc ? `${acc}.${key}` : key;
+    }, "");
+}
+
 /** Quotes a config value inside a message. */
 export function show(value: unknown): string {
     if (value === undefined) return "nothing";

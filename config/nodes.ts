@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { show } from "./errors";
+import { httpUrl, isHttpsUrl } from "./formats";
 import * as ipaddr from "ipaddr.js";
 import { isIPv4 } from "./net";
 
@@ -23,7 +24,7 @@ const RELEASE = /^\d+\.\d+\.\d+$/;
 
 const archive = z.strictObject({
     /** Where the node downloads the archive (http only on a private address). */
-    url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL|give the archive's full URL on your mirror" }),
+    url: httpUrl(1024, "must be an http(s) URL|give the archive's full URL on your mirror"),
     /** The archive's SHA-256 (64 hex digits): the node refuses anything else. */
     sha256: z.string({ error: "is required with url|give the archive's sha256 (sha256sum FILE)" }).regex(SHA256, { error: "must be 64 lowercase hex digits|copy it from sha256sum FILE" }),
 });
@@ -34,7 +35,9 @@ export const MirrorSchema = z.strictObject({
     packages: z
         .strictObject({
             /** Repository URL; `{minor}` is replaced by the Kubernetes minor (e.g. 37). */
-            url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL|e.g. https://mirror.example/pkgs/core:/stable:/v{minor}/deb/" }),
+            url: z.string().refine((v) => isHttpsUrl(v.replace(/\{minor\}/g, "1.37"), 1024, ["https", "http"]), {
+                error: "must be an http(s) URL|e.g. https://mirror.example/pkgs/core:/stable:/v{minor}/deb/",
+            }),
             /** The repository's public signing key (ASCII armored). Required with http; else fetched from `<url>Release.key`. */
             signingKey: z.string().optional(),
         })

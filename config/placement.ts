@@ -3,7 +3,7 @@
  * external etcd member lands in, and the fixed private address each gets before boot, so
  * certificates and etcd's `initial-cluster` can name it.
  */
-import { cidrSize, nthAddress, parseCidr } from "./net";
+import { cidrSize, nthAddress, overlaps, parseCidr } from "./net";
 
 /** Zone of each of `count` machines, round-robin over `zones`. */
 export function roundRobin(count: number, zones: readonly string[]): string[] {
@@ -24,6 +24,11 @@ export interface PlacedSubnet {
 /** Bits that split a network into equal blocks: one per zone plus at least one spare. */
 function splitBits(zones: number): number {
     return Math.ceil(Math.log2(zones + 1));
+}
+
+/** Prefix of each zone's block when {@link zoneSubnets} splits `networkCidr` (above 32: not even an address each). */
+export function zoneBlockPrefix(networkCidr: string, zones: number): number {
+    return parseCidr(networkCidr).prefix + splitBits(zones);
 }
 
 /**
@@ -50,4 +55,41 @@ export function spareSubnets(networkCidr: string, zones: readonly string[]): str
 export function addressAt(subnetCidr: string, offset: number): string {
     if (offset >= cidrSize(subnetCidr) - 1) throw new RangeError(`${subnetCidr} has no host number ${offset}`);
     return nthAddress(subnetCidr, offset);
+}
+
+/** AWS's smallest subnet is a /28. */
+const AWS_MIN_SUBNET_SIZE = 16;
+
+/**
+ * Public subnets of a new AWS VPC (NAT gateways, an internet-facing NLB), one per zone, from the
+ * space the node subnets leave; undefined when there is none.
+ */
+export function publicSubnetCidrs(nodeCidr: string, zones: readonly string[], privateSubnets: readonly PlacedSubnet[]): string[] | undefined {
+    const free = spareSubnets(nodeCidr, zones).filter((c) => !privateSubnets.some((p) => overlaps(p.cidr, c)));
+    if (free.length >= zones.length) return free.slice(0, zones.length);
+    if (free.length === 0) return undefined;
+    // One spare block for several zones (e.g. 3 zones in a /16 leave one /18): split it per zone.
+    const split = zoneSubnets(free[0], zones).map((s) => s.cidr);
+    return split.every((c) => cidrSize(c) >= AWS_MIN_SUBNET_SIZE) ? split : undefined;
+}
+
+/**
+ * Public subnets (NAT gateways, internet-facing load balancers) for a new EKS VPC: the node
+ * subnets take the first blocks of `network.nodeCidr`, the first spare block is split into one
+ * public subnet per zone. Undefined when no spare block can hold them (AWS's minimum is /28).
+ */
+export function eksPublicSubnets(nodeCidr: string, zones: readonly string[]): PlacedSubnet[] | undefined {
+    const spare = spareSubnets(nodeCidr, zones)[0];
+    if (!spare) return undefined;
+    const prefix = parseCidr(spare).prefix + Math.ceil(Math.log2(Math.max(zones.length, 1)));
+    if (prefix > 28) return undefined;
+    return zones.map((zone, i) => ({ zone, cidr: `${nthAddress(spare, i * 2 ** (32 - prefix))}/${prefix}` }));
+}
+
+/** Candidates for a private GKE control plane's /28, in order of preference. */
+const GKE_MASTER_CIDRS = ["172.16.0.0/28", "172.31.255.240/28", "192.168.255.240/28", "10.255.255.240/28"];
+
+/** The first candidate /28 for GKE's private control plane that overlaps none of `taken`. */
+export function gkeMasterCidr(taken: readonly string[]): string | undefined {
+    return GKE_MASTER_CIDRS.find((c) => !taken.some((t) => overlaps(c, t)));
 }

@@ -2,14 +2,17 @@
  * Cross-field rules over a structurally valid config. Every rule adds problems to one list, so a
  * user sees every mistake at once. Messages name the value; fixes say what to write instead.
  */
+import { fromCron, notRepeating, parseCalendar } from "./calendar";
 import { derive, type Derived } from "./defaults";
-import { show, type Problem } from "./errors";
+import { joinPath, show, type Problem } from "./errors";
+import { DNS_LABEL, DNS_NAME, flagNameProblem, isAddressOrName } from "./formats";
 import { cidrSize, contains, hasHostBits, isIPv4, isReserved, networkOf, overlaps, parseCidr } from "./net";
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "./quorum";
 import { roundRobin } from "./placement";
-import type { ClusterConfig, HostConfig } from "./schema";
 import { checkMirror, compareRelease, KUBEADM_ETCD, MIN_EXTERNAL_ETCD } from "./nodes";
+import { DEFAULT_ZONE, LIMITS, type ClusterConfig, type HostConfig } from "./schema";
 import { checkCloud, checkFamilyOptions, type RawCluster } from "./validate-cloud";
+import { checkManaged } from "./validate-managed";
 import { MANAGED_OLDEST_MINOR, NEWEST_MINOR, OLDEST_MINOR, parseVersion } from "./versions";
 
 /** Facts about the stack outside `hacluster:cluster`. */
@@ -18,6 +21,11 @@ export interface ValidationContext {
     readonly stack: string;
     /** Whether a config key of the project namespace is set, and as a secret. Unknown when absent. */
     readonly configKey?: (key: string) => "secret" | "plain" | "unset";
+    /**
+     * Every key set in the project's namespace (`hacluster:<key>`, without the prefix); keys
+     * nothing reads are reported with the nearest known one. Unchecked when absent.
+     */
+    readonly keys?: readonly string[];
 }
 
 export interface Findings {
@@ -29,7 +37,16 @@ const P = "cluster";
 const MAX_NODES = 5000;
 const MAX_PODS_PER_NODE = 110;
 const MAX_PODS = 150000;
-const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+/** Ranges that are not unicast addresses a node, pod or service can have (link-local: the clouds' metadata service lives there). */
+const SPECIAL_RANGES: readonly [string, string][] = [
+    ["0.0.0.0/8", "this network"],
+    ["127.0.0.0/8", "loopback"],
+    ["169.254.0.0/16", "link-local, where the cloud metadata service answers"],
+    ["224.0.0.0/4", "multicast"],
+    ["240.0.0.0/4", "reserved"],
+];
+/** kubeadm gives the cluster DNS service this address of the service range (`GetDNSIP`: index 10). */
+const DNS_SERVICE_INDEX = 10;
 
 interface Located {
     readonly path: string;
@@ -59,18 +76,20 @@ export function validate(cfg: ClusterConfig, ctx: ValidationContext, raw?: RawCl
 
     checkFamilyOptions(cfg, raw, d, add);
     checkCloud(cfg, d, add);
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(d.name)) {
+    if (!DNS_LABEL.test(d.name)) {
         add(`${P}.name`, `the cluster name defaults to the stack name ${show(d.name)}, which is not a DNS label`, "set cluster.name to lowercase letters, digits and '-'");
     }
     checkKubernetes(cfg, d, add, warn);
     checkCounts(cfg, d, add, warn);
     const etcdCountOk = d.managed || checkEtcd(cfg, d, add, warn);
+    checkBackup(cfg, d, add);
     checkNetwork(cfg, d, add);
     checkHosts(cfg, add);
     if (!d.managed) checkEndpoint(cfg, d, add);
     // An impossible member count already explains the lost quorum; one mistake, one message.
     if (etcdCountOk) checkZones(cfg, d, add);
     checkSsh(cfg, d, ctx, add);
+    checkManaged(cfg, d, add);
     checkMirror(cfg.mirror, cfg.kubernetes.cniManifestUrl, add);
     checkEtcdRelease(cfg, d, add);
     return { problems, warnings };
@@ -112,6 +131,15 @@ function checkKubernetes(cfg: ClusterConfig, d: Derived, add: Add, warn: Add): v
             `${k.maxPodsPerNode} pods per node is outside 10–${MAX_PODS_PER_NODE}, the range Kubernetes is tested for`,
             `use at most ${MAX_PODS_PER_NODE} and add nodes for more pods`,
         );
+    }
+    const args = Object.entries(k.apiServerExtraArgs);
+    const chars = args.reduce((n, [name, value]) => n + name.length + value.length, 0);
+    if (chars > LIMITS.apiServerArgsChars) {
+        add(`${P}.kubernetes.apiServerExtraArgs`, `holds ${chars} characters of flag names and values, more than ${LIMITS.apiServerArgsChars}`, "put long settings in a file on the hosts (e.g. --authentication-config) and name the file");
+    }
+    for (const [name] of args) {
+        const bad = flagNameProblem(name, "kube-apiserver");
+        if (bad) add(joinPath([P, "kubernetes", "apiServerExtraArgs", name]), bad.message, bad.fix);
     }
     const nodes = d.controlPlanes + d.workers;
     if (nodes * k.maxPodsPerNode > MAX_PODS && d.workers <= MAX_NODES) {
@@ -184,6 +212,25 @@ function checkEtcd(cfg: ClusterConfig, d: Derived, add: Add, warn: Add): boolean
     return countOk;
 }
 
+/** The snapshot timer's schedule: systemd's calendar grammar, and a schedule that repeats. */
+function checkBackup(cfg: ClusterConfig, d: Derived, add: Add): void {
+    if (d.managed) return;
+    const path = `${P}.etcd.backup.onCalendar`;
+    const when = cfg.etcd.backup.onCalendar;
+    const parsed = parseCalendar(when);
+    if (!parsed.ok) {
+        const cron = fromCron(when);
+        if (cron || /^(\S+\s+){4}\S+$/.test(when.trim())) {
+            add(path, `${show(when)} is cron syntax, which systemd's OnCalendar refuses, so the backup timer would never load`, cron ? `write it as a systemd calendar event: ${cron}` : "write a systemd calendar event instead, e.g. *:0/15 (every 15 minutes), hourly or *-*-* 02:00");
+        } else {
+            add(path, `${show(when)} is not a systemd calendar event (${parsed.reason}), so the backup timer would never load`, "write e.g. *:0/15 (every 15 minutes), hourly or Mon..Fri 02:00; `systemd-analyze calendar` checks one");
+        }
+        return;
+    }
+    const why = notRepeating(parsed.spec);
+    if (why) add(path, `${show(when)} ${why}`, "use a repeating event, e.g. *-*-* 02:00 (daily at 02:00) or *:0/15 (every 15 minutes)");
+}
+
 function checkNetwork(cfg: ClusterConfig, d: Derived, add: Add): void {
     const nets = [
         [`${P}.network.nodeCidr`, cfg.network.nodeCidr],
@@ -192,6 +239,8 @@ function checkNetwork(cfg: ClusterConfig, d: Derived, add: Add): void {
     ] as const;
     for (const [path, cidr] of nets) {
         if (hasHostBits(cidr)) add(path, `${cidr} has host bits set`, `use ${networkOf(cidr)}`);
+        const special = SPECIAL_RANGES.find(([range]) => overlaps(range, cidr));
+        if (special) add(path, `${cidr} overlaps ${special[0]} (${special[1]}), which no node, pod or service may use`, "use private ranges, e.g. nodes 10.0.0.0/16, pods 10.244.0.0/16, services 10.96.0.0/12");
     }
     for (let i = 0; i < nets.length; i++) {
         for (let j = i + 1; j < nets.length; j++) {
@@ -203,6 +252,12 @@ function checkNetwork(cfg: ClusterConfig, d: Derived, add: Add): void {
     const svc = parseCidr(cfg.kubernetes.serviceSubnet);
     if (svc.prefix < 12) {
         add(`${P}.kubernetes.serviceSubnet`, `${cfg.kubernetes.serviceSubnet} is larger than the /12 kube-apiserver accepts`, "use a /12 or smaller, e.g. 10.96.0.0/12");
+    } else if (cidrSize(cfg.kubernetes.serviceSubnet) <= DNS_SERVICE_INDEX) {
+        add(
+            `${P}.kubernetes.serviceSubnet`,
+            `${cfg.kubernetes.serviceSubnet} holds ${cidrSize(cfg.kubernetes.serviceSubnet)} addresses, but kubeadm gives the cluster DNS service address number ${DNS_SERVICE_INDEX} of the range`,
+            "use a /28 or larger, e.g. 10.96.0.0/12",
+        );
     }
     // kube-controller-manager gives every node a /24 of the pod subnet.
     const pod = parseCidr(cfg.kubernetes.podSubnet);
@@ -291,18 +346,44 @@ function checkEndpoint(cfg: ClusterConfig, d: Derived, add: Add): void {
         add(`${path}.address`, `an address is only used with kind external (got ${show(e.address)} with kind ${kind})`, "remove it, or set cluster.endpoint.kind: external");
     }
     e.extraSANs.forEach((san, i) => {
-        if (!isIPv4(san) && !DNS_NAME.test(san)) {
+        if (!isAddressOrName(san)) {
             add(`${path}.extraSANs[${i}]`, `${show(san)} is neither an IPv4 address nor a DNS name`, "use a name like api.example.com or an address like 10.0.0.5");
         }
     });
 }
 
 function zonesOf(hosts: readonly HostConfig[]): string[] {
-    return hosts.map((h) => h.zone);
+    return hosts.map((h) => h.zone ?? DEFAULT_ZONE);
+}
+
+/**
+ * On-prem hosts that must be spread over zones but name none: reported as such, instead of as
+ * the loss of one zone called "default" that every one of them would share.
+ */
+function missingZones(cfg: ClusterConfig, d: Derived, add: Add): boolean {
+    const lists: [string, readonly HostConfig[]][] = [
+        ...(d.etcdTopology === "external" ? [[`${P}.etcd.hosts`, cfg.etcd.hosts] as [string, readonly HostConfig[]]] : []),
+        [`${P}.controlPlane.hosts`, cfg.controlPlane.hosts],
+        ...(d.endpointKind === "vip" ? [[`${P}.endpoint.lbHosts`, cfg.endpoint.lbHosts] as [string, readonly HostConfig[]]] : []),
+    ];
+    let missing = false;
+    for (const [path, hosts] of lists) {
+        const names = hosts.filter((h) => h.zone === undefined).map((h) => h.name);
+        if (names.length === 0) continue;
+        missing = true;
+        const who = names.length === 1 ? `${names[0]} has` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]} have`;
+        add(
+            path,
+            `${who} no zone (got nothing), so losing a zone cannot be checked against cluster.tolerance.zones ${d.zoneTolerance}`,
+            "set zone on every host (its rack, room or site), or set cluster.tolerance.zones: 0",
+        );
+    }
+    return missing;
 }
 
 function checkZones(cfg: ClusterConfig, d: Derived, add: Add): void {
     if (d.managed || d.controlPlanes === 0 || d.etcdMembers === 0) return;
+    if (d.onprem && d.zoneTolerance > 0 && missingZones(cfg, d, add)) return;
     // Bad zone lists are reported by the cloud rules; placement over them would only repeat it.
     if (!d.onprem && (!cfg.cloud || cfg.cloud.zones.length === 0 || new Set(cfg.cloud.zones).size !== cfg.cloud.zones.length)) return;
     // On clouds machines are placed round-robin over the zones; on-prem the hosts say where they are.

@@ -14,7 +14,7 @@ import { buildTopology } from "../topology";
 import { aksControlPlane } from "./aks/cluster";
 import { aksIdentity } from "./aks/identity";
 import { aksNetwork } from "./aks/network";
-import { aksEntra, aksProblems, aksSystemCount, SYSTEM_POOL } from "./aks/plan";
+import { aksEntra, aksSystemCount, SYSTEM_POOL } from "./aks/plan";
 import { aksUserPools } from "./aks/pools";
 import { httpsEndpoint, managedNodeSummaries } from "./common";
 
@@ -47,8 +47,6 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOutpu
         if (spec.family !== "managed" || spec.platform !== "azure" || !spec.cloud?.resourceGroup || !spec.managed) {
             throw new pulumi.ResourceError(`AksCluster needs a managed azure spec (got ${spec.family} on ${spec.platform})`, this);
         }
-        const problems = aksProblems(spec);
-        if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on AKS:\n  ${problems.join("\n  ")}`, this);
         const cloud = spec.cloud;
         const tags = { "hacluster-cluster": spec.name };
 

@@ -15,7 +15,6 @@ import { eksAdmins } from "./eks/access";
 import { eksControlPlane } from "./eks/cluster";
 import { eksIdentity } from "./eks/iam";
 import { eksNetwork } from "./eks/network";
-import { eksProblems } from "./eks/plan";
 import { eksAddons, eksNodeGroups } from "./eks/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
 
@@ -42,8 +41,6 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOutpu
         if (spec.family !== "managed" || spec.platform !== "aws" || !spec.cloud || !spec.managed) {
             throw new pulumi.ResourceError(`EksCluster needs a managed aws spec (got ${spec.family} on ${spec.platform})`, this);
         }
-        const problems = eksProblems(spec);
-        if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on EKS:\n  ${problems.join("\n  ")}`, this);
         const region = spec.cloud.region;
         const tags = { "hacluster/cluster": spec.name };
 

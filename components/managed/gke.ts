@@ -12,7 +12,6 @@ import { httpsEndpoint, managedNodeSummaries, perZoneCount } from "./common";
 import { gkeControlPlane } from "./gke/cluster";
 import { gkeAdmins, gkeIdentity } from "./gke/identity";
 import { gkeNetwork } from "./gke/network";
-import { gkeProblems } from "./gke/plan";
 import { gkeNodePools } from "./gke/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
 
@@ -39,8 +38,6 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOutpu
         if (spec.family !== "managed" || spec.platform !== "gcp" || !spec.cloud?.project || !spec.managed) {
             throw new pulumi.ResourceError(`GkeCluster needs a managed gcp spec with a project (got ${spec.family} on ${spec.platform})`, this);
         }
-        const problems = gkeProblems(spec);
-        if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on GKE:\n  ${problems.join("\n  ")}`, this);
         const project = spec.cloud.project;
 
         const network = gkeNetwork(this, name, spec);

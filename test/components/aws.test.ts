@@ -585,14 +585,14 @@ describe("components: AWS cluster (mocked)", function () {
     });
 
     it("user-data above EC2's 16 KiB goes gzipped (still one script the synth reads); the rest stays plain", async () => {
-        const args = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`audit-webhook-extra-${i}`, "x".repeat(60)]));
+        const args = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`audit-webhook-extra-${i}`, "x".repeat(60)]));
         const { resources: rs } = await build(stack({ kubernetes: { apiServerExtraArgs: args } }));
         const cp1 = named(rs, "aws-ha-cp-1");
         assert.equal(cp1.inputs.userData, undefined);
         const gz = Buffer.from(String(cp1.inputs.userDataBase64), "base64");
         assert.deepEqual([gz[0], gz[1]], [0x1f, 0x8b]);
         assert.ok(gz.length <= 16 * 1024);
-        assert.match(file(scriptOf(cp1), "kubeadm.yaml"), /audit-webhook-extra-59/);
+        assert.match(file(scriptOf(cp1), "kubeadm.yaml"), /audit-webhook-extra-39/);
         // Joins carry no ClusterConfiguration (they are over 16 KiB anyway since the kubelet-serving approver).
         assert.doesNotMatch(file(scriptOf(named(rs, "aws-ha-cp-2")), "kubeadm.yaml"), /audit-webhook-extra/);
         // What fits stays plain: an external etcd member's user-data (decided from a probe with the longest bucket name).
@@ -624,7 +624,7 @@ describe("components: AWS cluster (mocked)", function () {
         ];
         await assert.rejects(
             build(stack({ cloud: { publicEndpoint: true, existingNetwork: { networkId: "vpc-1", subnets } } })),
-            /publicEndpoint with an existing network/,
+            /cluster\.cloud\.publicEndpoint: a public API load balancer needs public subnets, and cluster\.cloud\.existingNetwork names none/,
         );
     });
 });

@@ -75,7 +75,7 @@ describe("managed: pure decisions", () => {
 
     it("GKE: the control plane /28 avoids the cluster's ranges; service account ids fit GCP's rules", () => {
         const spec = (cluster: Record<string, unknown>) =>
-            loadSpec({ profile: "dev", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b"], project: "p" }, ...cluster } }, { stack: "g" }).spec;
+            loadSpec({ profile: "dev", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b"], project: "hacluster-example" }, ...cluster } }, { stack: "g" }).spec;
         assert.equal(gkeMasterCidr(spec({})), "172.16.0.0/28");
         assert.equal(gkeMasterCidr(spec({ network: { nodeCidr: "172.16.0.0/16" } })), "172.31.255.240/28");
         fc.assert(
@@ -120,7 +120,7 @@ describe("managed: config contract", () => {
         });
     }
 
-    const gke = { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" };
+    const gke = { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "hacluster-example" };
     const cases: [string, RawStackConfig, string[]][] = [
         [
             "managed GKE with etcd, endpoint, control planes and tolerance",

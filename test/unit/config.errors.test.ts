@@ -19,7 +19,7 @@ const awsCloud = { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-
 
 /** A valid self-managed cloud cluster (3 control planes over 3 zones, 3 workers) with a patch. */
 function cloudCluster(platform: "aws" | "gcp" | "azure", patch: Record<string, any>): RawStackConfig {
-    const cloud = platform === "aws" ? awsCloud : platform === "gcp" ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" } : { region: "westeurope", zones: ["1", "2", "3"] };
+    const cloud = platform === "aws" ? awsCloud : platform === "gcp" ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "hacluster-example" } : { region: "westeurope", zones: ["1", "2", "3"] };
     const base = { name: "c1", network: { nodeCidr: "10.0.0.0/16" }, controlPlane: { count: 3 }, workers: { count: 3 }, cloud };
     return { profile: "ha", platform, cluster: merge(base, patch) };
 }
@@ -30,7 +30,7 @@ const cases: Case[] = [
     {
         name: "unknown key",
         config: seedsWith({ wrokers: { hosts: [] } }),
-        errors: ["cluster.wrokers: is not a known setting. Fix: remove it or check its spelling against the configuration reference in README.md"],
+        errors: ["cluster.wrokers: is not a known setting. Fix: did you mean cluster.workers? Otherwise remove it"],
     },
     {
         name: "unknown profile",
@@ -45,7 +45,7 @@ const cases: Case[] = [
     {
         name: "version as a number",
         config: seedsWith({ kubernetes: { version: 1.34 } }),
-        errors: ["cluster.kubernetes.version: must be a string (got 1.34). Fix: write it as text"],
+        errors: ['cluster.kubernetes.version: must be quoted text, but YAML read the unquoted 1.34 as a number, which drops trailing zeros (1.30 reads as 1.3). Fix: put the full release in quotes, e.g. version: "1.34.2"'],
     },
     {
         name: "host address not an IP",
@@ -65,7 +65,7 @@ const cases: Case[] = [
     {
         name: "virtual router id out of range",
         config: seedsWith({ endpoint: { virtualRouterId: 300 } }),
-        errors: ["cluster.endpoint.virtualRouterId: must be from 1 to 255 (got 300). Fix: use a number from 1 to 255 that no other VRRP group on the segment uses"],
+        errors: ["cluster.endpoint.virtualRouterId: must be a whole number from 1 to 255 (got 300). Fix: use a number from 1 to 255 that no other VRRP group on the segment uses"],
     },
     {
         name: "endpoint port other than the API servers'",
@@ -100,18 +100,18 @@ const cases: Case[] = [
     {
         name: "port out of range",
         config: seedsWith({ endpoint: { port: 70000 } }),
-        errors: ["cluster.endpoint.port: must be a TCP port (got 70000). Fix: use a port from 1 to 65535"],
+        errors: ["cluster.endpoint.port: must be a whole number from 1 to 65535 (got 70000). Fix: use a TCP port from 1 to 65535"],
     },
     {
         name: "ssh without user",
         config: seedsWith({ ssh: { user: undefined } }),
-        errors: ["cluster.ssh.user: is required (got nothing). Fix: set it (string)"],
+        errors: ["cluster.ssh.user: is required (got nothing). Fix: use the login user of your hosts: letters, digits, '_', '.' and '-', starting with a letter or '_', optionally @domain, e.g. ubuntu or john.doe"],
     },
     {
         name: "several structural problems at once",
         config: seedsWith({ kubernetes: { maxPodsPerNode: "many" }, endpoint: { vip: "1.2.3" }, etcd: { topology: "separate" } }),
         errors: [
-            'cluster.kubernetes.maxPodsPerNode: must be a number (got "many"). Fix: write it as a number without quotes',
+            'cluster.kubernetes.maxPodsPerNode: must be a whole number (got "many"). Fix: use a number from 10 to 110',
             'cluster.etcd.topology: must be one of stacked, external (got "separate"). Fix: use one of: stacked, external',
             'cluster.endpoint.vip: must be an IPv4 address (got "1.2.3"). Fix: write it as four dotted numbers, e.g. 10.0.0.10',
         ],
@@ -233,7 +233,8 @@ const cases: Case[] = [
             endpoint: { lbHosts: [host("lb-a", "211.183.3.251"), host("lb-b", "211.183.3.252")] },
         }),
         errors: [
-            "cluster.tolerance.zones: losing zone default (3 of 3 etcd members) would lose etcd quorum; this placement tolerates 0 zone failures (wanted 1). Fix: spread hosts so no zone holds a majority of etcd members (e.g. one control plane in each of 3 zones) and the LB hosts sit in different zones, or set cluster.tolerance.zones: 0 to accept it",
+            "cluster.controlPlane.hosts: master1, master2 and master3 have no zone (got nothing), so losing a zone cannot be checked against cluster.tolerance.zones 1. Fix: set zone on every host (its rack, room or site), or set cluster.tolerance.zones: 0",
+            "cluster.endpoint.lbHosts: lb-a and lb-b have no zone (got nothing), so losing a zone cannot be checked against cluster.tolerance.zones 1. Fix: set zone on every host (its rack, room or site), or set cluster.tolerance.zones: 0",
         ],
     },
     {
@@ -388,7 +389,7 @@ const cases: Case[] = [
     {
         name: "zones of another region, and a zone twice",
         config: cloudCluster("aws", { cloud: { zones: ["us-east-1a", "eu-west-1b", "eu-west-1b"] } }),
-        errors: ['cluster.cloud.zones: a zone is listed twice (got ["us-east-1a","eu-west-1b","eu-west-1b"]). Fix: list each zone once', 'cluster.cloud.zones: zones ["us-east-1a"] are not in region eu-west-1. Fix: use zones of eu-west-1, e.g. eu-west-1a'],
+        errors: ['cluster.cloud.zones: a zone is listed twice (got ["us-east-1a","eu-west-1b","eu-west-1b"]). Fix: list each zone once', 'cluster.cloud.zones: zones ["us-east-1a"] are not zones of region eu-west-1. Fix: name each zone as the region and one letter, e.g. eu-west-1a'],
     },
     {
         name: "Azure zone names",
@@ -431,7 +432,7 @@ const cases: Case[] = [
     },
     {
         name: "managed with etcd and keepalived settings",
-        config: { profile: "ha", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" }, etcd: { topology: "external" }, endpoint: { keepalived: { advertIntervalSec: 1 } } } },
+        config: { profile: "ha", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "hacluster-example" }, etcd: { topology: "external" }, endpoint: { keepalived: { advertIntervalSec: 1 } } } },
         errors: [
             "cluster.etcd: is a self-managed (kubeadm) setting; the provider runs etcd in family managed. Fix: remove cluster.etcd",
             "cluster.endpoint: is a self-managed (kubeadm) setting; the provider runs the API endpoint in family managed. Fix: remove cluster.endpoint",

@@ -68,7 +68,7 @@ describe("topology: clouds", () => {
         const cloud = platform === "aws"
             ? { region: "eu-west-1", zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
             : platform === "gcp"
-              ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "p" }
+              ? { region: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], project: "hacluster-example" }
               : { region: "westeurope", zones: ["1", "2", "3"] };
         return loadSpec({ profile: "ha", platform, cluster: { name: "c1", network: { nodeCidr: "10.0.0.0/16" }, kubernetes: { podSubnet: "10.64.0.0/12" }, controlPlane: { count: 3 }, workers: { count: 1000 }, cloud, ...extra } }, { stack: "t" }).spec;
     };

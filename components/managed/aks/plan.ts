@@ -1,22 +1,13 @@
 /**
  * AKS decisions that need no resource (pure, unit tested): agent pool names, built-in role ids,
- * the cluster DNS address, the Key Vault name, and the checks a spec must pass first.
+ * the cluster DNS address, the Key Vault name. What AKS cannot run is refused by config
+ * validation (config/validate-managed.ts).
  */
 import { nthAddress } from "../../../config/net";
 import type { ClusterSpec } from "../../../config/spec";
 
-/** The inline system pool's name; user pools may not take it. */
-export const SYSTEM_POOL = "system";
-
-/**
- * AKS agent pool names are 1–12 lowercase letters and digits starting with a letter: the
- * pool's DNS label without hyphens, cut to 12 (`general-purpose` → `generalpurpo`).
- */
-export function aksPoolName(pool: string): string {
-    let n = pool.replace(/[^a-z0-9]/g, "");
-    if (!/^[a-z]/.test(n)) n = `p${n}`;
-    return n.slice(0, 12);
-}
+/** The inline system pool's name and the agent pool name of a pool (config/provider-names.ts, where validation checks them). */
+export { AKS_SYSTEM_POOL as SYSTEM_POOL, aksPoolName } from "../../../config/provider-names";
 
 /** Built-in Azure role definition GUIDs (the same in every tenant). */
 export const ROLES = {
@@ -53,26 +44,4 @@ export function aksEntra(spec: ClusterSpec): boolean {
 /** System pool size: a node per zone in profile `ha` (CoreDNS and friends survive a zone), else one. */
 export function aksSystemCount(spec: ClusterSpec): number {
     return spec.profile === "ha" ? Math.max(spec.cloud!.zones.length, 1) : 1;
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Everything that makes a spec impossible on AKS, as `<path>: <problem>. Fix: <fix>` lines. */
-export function aksProblems(spec: ClusterSpec): string[] {
-    const problems: string[] = [];
-    const seen = new Map<string, string>([[SYSTEM_POOL, "the system pool"]]);
-    spec.workers.pools.forEach((p, i) => {
-        const n = aksPoolName(p.name);
-        const other = seen.get(n);
-        if (other) {
-            problems.push(`cluster.workers.pools[${i}].name: ${JSON.stringify(p.name)} becomes the AKS pool name ${JSON.stringify(n)}, which ${other} already has. Fix: rename the pool so its first 12 letters and digits differ`);
-        }
-        seen.set(n, `pool ${JSON.stringify(p.name)}`);
-    });
-    spec.managed!.adminPrincipals.forEach((p, i) => {
-        if (!GUID.test(p)) {
-            problems.push(`cluster.managed.adminPrincipals[${i}]: AKS admins are Entra ID group object ids (got ${JSON.stringify(p)}). Fix: write the group's object id, e.g. 00000000-0000-0000-0000-000000000000`);
-        }
-    });
-    return problems;
 }
