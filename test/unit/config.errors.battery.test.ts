@@ -200,7 +200,7 @@ const classes: Record<string, Case[]> = {
         {
             name: "a CNI manifest URL with a space",
             config: seedsWith({ kubernetes: { cniManifestUrl: "https://example.com/cni v1.yaml" } }),
-            errors: ['cluster.kubernetes.cniManifestUrl: must be an https URL (got "https://example.com/cni v1.yaml"). Fix: point it at a pinned CNI manifest, e.g. a release asset'],
+            errors: [`cluster.kubernetes.cniManifestUrl: must be an http(s) URL (got "https://example.com/cni v1.yaml"). Fix: point it at a pinned CNI manifest, e.g. a release asset or your mirror's copy`],
         },
     ],
     "internal errors that are config errors": [

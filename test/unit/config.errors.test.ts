@@ -119,7 +119,44 @@ const cases: Case[] = [
     {
         name: "CNI manifest over http",
         config: seedsWith({ kubernetes: { cniManifestUrl: "http://example.com/cni.yaml" } }),
-        errors: ['cluster.kubernetes.cniManifestUrl: must be an https URL (got "http://example.com/cni.yaml"). Fix: point it at a pinned CNI manifest, e.g. a release asset'],
+        errors: ['cluster.kubernetes.cniManifestUrl: plain HTTP to "example.com", which is not a private address. Fix: use https, or a mirror on a private address (10/8, 172.16/12, 192.168/16, 100.64/10, or a .internal/.local name)'],
+    },
+    // --- mirror (air-gapped installs) ---
+    {
+        name: "mirror package repository over plain HTTP without its key",
+        config: seedsWith({ mirror: { packages: { url: "http://10.0.0.5/pkgs/core:/stable:/v{minor}/deb/" } } }),
+        errors: ["cluster.mirror.packages.signingKey: is required when the repository is plain HTTP. Fix: paste the repository's ASCII-armored public key: fetching it over HTTP would trust whoever answers"],
+    },
+    {
+        name: "mirror over plain HTTP on a public address",
+        config: seedsWith({ mirror: { images: { repository: "registry.example.com:5000", insecure: true }, containerd: { url: "http://mirror.example.com/containerd.tar.gz", sha256: "a".repeat(64) } } }),
+        errors: [
+            'cluster.mirror.images.insecure: plain HTTP to "registry.example.com:5000", which is not a private address. Fix: serve the registry over TLS (set caCert for a private CA), or keep it on a private address',
+            'cluster.mirror.containerd.url: plain HTTP to "mirror.example.com", which is not a private address. Fix: use https, or a mirror on a private address (10/8, 172.16/12, 192.168/16, 100.64/10, or a .internal/.local name)',
+        ],
+    },
+    {
+        name: "mirror archive without its sha256",
+        config: seedsWith({ mirror: { etcd: { url: "https://mirror.example.com/etcd.tar.gz" }, runc: { url: "https://mirror.example.com/runc", sha256: "ABC" } } }),
+        errors: [
+            "cluster.mirror.etcd.sha256: is required (got nothing). Fix: give the archive's sha256 (sha256sum FILE)",
+            'cluster.mirror.runc.sha256: must be 64 lowercase hex digits (got "ABC"). Fix: copy it from sha256sum FILE',
+        ],
+    },
+    {
+        name: "mirror package URL without the final slash",
+        config: seedsWith({ mirror: { packages: { url: "https://mirror.example.com/pkgs" } } }),
+        errors: ['cluster.mirror.packages.url: must end with / (got "https://mirror.example.com/pkgs"). Fix: apt reads <url>InRelease: end the URL with /'],
+    },
+    {
+        name: "external etcd older than kubeadm accepts",
+        config: seedsWith({ etcd: { topology: "external", version: "3.5.16", hosts: [host("e1", "211.183.3.21", "rack-a"), host("e2", "211.183.3.22", "rack-b"), host("e3", "211.183.3.23", "rack-c")] } }),
+        errors: ["cluster.etcd.version: 3.5.16 is older than 3.5.24, the oldest external etcd kubeadm accepts. Fix: use 3.7.0"],
+    },
+    {
+        name: "an etcd release for stacked etcd",
+        config: seedsWith({ etcd: { version: "3.6.8" } }),
+        errors: ['cluster.etcd.version: is set ("3.6.8") but stacked etcd runs the release kubeadm picks (3.7.0 for 1.37). Fix: remove etcd.version, or use topology external'],
     },
     // --- kubernetes ---
     {
@@ -130,12 +167,12 @@ const cases: Case[] = [
     {
         name: "version too old",
         config: seedsWith({ kubernetes: { version: "1.27.3" } }),
-        errors: ["cluster.kubernetes.version: 1.27.3 is outside the supported window 1.29–1.35. Fix: use a release from 1.29 to 1.35"],
+        errors: ["cluster.kubernetes.version: 1.27.3 is outside the supported window 1.36–1.37 (the releases whose kubeadm this project is tested with). Fix: use a release from 1.36 to 1.37"],
     },
     {
         name: "version too new",
         config: seedsWith({ kubernetes: { version: "1.40.0" } }),
-        errors: ["cluster.kubernetes.version: 1.40.0 is outside the supported window 1.29–1.35. Fix: use a release from 1.29 to 1.35"],
+        errors: ["cluster.kubernetes.version: 1.40.0 is outside the supported window 1.36–1.37 (the releases whose kubeadm this project is tested with). Fix: use a release from 1.36 to 1.37"],
     },
     {
         name: "too many pods per node",

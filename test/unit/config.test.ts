@@ -10,8 +10,8 @@ describe("config: good configs", () => {
         const { spec, warnings } = loadSpec(seeds(), { stack: "dev" });
         assert.deepEqual(warnings, []);
         assert.equal(spec.name, "dev");
-        assert.equal(spec.kubernetes.version, "1.34.2");
-        assert.equal(spec.kubernetes.minor, 34);
+        assert.equal(spec.kubernetes.version, "1.37.2");
+        assert.equal(spec.kubernetes.minor, 37);
         assert.equal(spec.controlPlane.count, 3);
         assert.equal(spec.etcd.topology, "stacked");
         assert.equal(spec.etcd.count, 3);
@@ -31,7 +31,18 @@ describe("config: good configs", () => {
         ["ha with an external load balancer", seedsWith({ endpoint: { kind: "external", address: "lb.example.com", vip: undefined, lbHosts: [] } })],
         ["ha accepting zero zone tolerance in one room", seedsWith({ tolerance: { zones: 0 }, controlPlane: { hosts: [host("m1", "211.183.3.100"), host("m2", "211.183.3.101"), host("m3", "211.183.3.102")] } })],
         ["ha with five control planes", seedsWith({ controlPlane: { hosts: [0, 1, 2, 3, 4].map((i) => host(`m${i}`, `211.183.3.${100 + i}`, ["rack-a", "rack-b", "rack-c"][i % 3])) } })],
-        ["v1beta3-era Kubernetes", seedsWith({ kubernetes: { version: "1.30.6" } })],
+        ["the older supported minor", seedsWith({ kubernetes: { version: "1.36.3" } })],
+        [
+            "an air-gapped mirror on a private address",
+            seedsWith({
+                kubernetes: { cniManifestUrl: "http://10.0.0.5/cni/kube-flannel.yml" },
+                mirror: {
+                    packages: { url: "http://10.0.0.5/pkgs/core:/stable:/v{minor}/deb/", signingKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n-----END PGP PUBLIC KEY BLOCK-----\n" },
+                    images: { repository: "10.0.0.5:5000", insecure: true },
+                    etcd: { url: "http://mirror.lab.internal/etcd-v3.7.0-linux-amd64.tar.gz", sha256: "a".repeat(64) },
+                },
+            }),
+        ],
         ["ssh key from a secret config key", seedsWith({ ssh: { agent: false, privateKeySecret: "sshPrivateKey" } })],
     ];
     for (const [name, cfg] of good) {
