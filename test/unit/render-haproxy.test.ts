@@ -34,14 +34,6 @@ describe("render/haproxy", () => {
             ));
     });
 
-    describe("defaults", () => {
-        it("checks faster than HAProxy's own (inter 2s fall 3) without a single-check flip", () => {
-            assert.deepEqual(HAPROXY_DEFAULTS.healthCheck, { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 });
-            assert.equal(HAPROXY_DEFAULTS.maxconn, 10000);
-            assert.equal(HAPROXY_DEFAULTS.adminSocket, "/run/haproxy/admin.sock");
-        });
-    });
-
     describe("fragments", () => {
         const cfg = renderHaproxyCfg(input());
 

@@ -64,37 +64,6 @@ describe("render/keepalived", () => {
             ));
     });
 
-    describe("defaults", () => {
-        it("a failing check on the first host drops it below the second", () => {
-            const d = KEEPALIVED_DEFAULTS;
-            assert.equal(d.masterPriority, 150);
-            assert.equal(d.backupPriority, 100);
-            assert.equal(d.check.weight, -60);
-            assert.ok(d.masterPriority + d.check.weight < d.backupPriority, "150 - 60 = 90 < 100");
-            assert.ok(d.backupPriority + d.check.weight < d.masterPriority + d.check.weight, "both failing: the order holds, the VIP stays");
-        });
-        it("the check script gives up before keepalived's timeout", () => {
-            assert.ok(KEEPALIVED_DEFAULTS.checkScriptCurlTimeoutSec < KEEPALIVED_DEFAULTS.check.timeoutSec);
-        });
-        it("documents every value", () => {
-            assert.deepEqual(
-                { ...KEEPALIVED_DEFAULTS, check: { ...KEEPALIVED_DEFAULTS.check } },
-                {
-                    masterPriority: 150,
-                    backupPriority: 100,
-                    advertIntervalSec: 1,
-                    check: { intervalSec: 1, timeoutSec: 3, fall: 2, rise: 2, weight: -60 },
-                    preempt: true,
-                    garpMasterDelaySec: 1,
-                    garpMasterRefreshSec: 60,
-                    authIncludePath: "/etc/keepalived/vrrp_auth.conf",
-                    checkScriptPath: "/etc/keepalived/check_apiserver.sh",
-                    checkScriptCurlTimeoutSec: 2,
-                },
-            );
-        });
-    });
-
     describe("keepalived.conf fragments", () => {
         const a = renderKeepalivedConf(lb("a"));
         const b = renderKeepalivedConf(lb("b"));
