@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import type { TopologyNode } from "../topology";
 import { n, tags, type AwsContext } from "./common";
-import type { Ec2UserData } from "./scripts";
+import type { UserData } from "../render/cloudinit";
 import type { Identity } from "./secrets";
 
 /** Instance metadata: IMDSv2 required; hop limit 1 keeps it away from pods. */
@@ -27,7 +27,7 @@ export interface MachineArgs {
     readonly subnetId: pulumi.Input<string>;
     readonly securityGroupIds: pulumi.Input<string>[];
     readonly identity: Identity;
-    readonly userData: pulumi.Output<Ec2UserData>;
+    readonly userData: pulumi.Output<UserData>;
     /** Whether the rendered user-data is gzipped (decided from a probe render: fixes the input used). */
     readonly gzipped: boolean;
     readonly keyName?: pulumi.Input<string>;

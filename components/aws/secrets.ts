@@ -13,7 +13,7 @@ import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import { secretsScript } from "../render/node";
 import type { NodeFile } from "../render/script";
 import { n, tags, type AwsContext } from "./common";
-import { secretName } from "./scripts";
+import { secretName } from "./boot";
 
 export interface Identity {
     readonly secret: secretsmanager.Secret;

@@ -5,7 +5,7 @@
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../config/spec";
-import { nodeSummaries, type NodeSummary } from "../outputs";
+import { nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
 import type { Topology } from "../topology";
 
 /**
@@ -60,4 +60,25 @@ export function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["p
  */
 export function httpsEndpoint(host: pulumi.Output<string | undefined>, port?: number): pulumi.Output<string> {
     return host.apply((h) => (h ? `https://${h.replace(/^https:\/\//, "")}${port ? `:${port}` : ""}` : (pulumi.unknown as unknown as string)));
+}
+
+/** Throws, naming every problem, when the spec asks for what `service` cannot do. */
+export function refuse(parent: pulumi.Resource, spec: ClusterSpec, service: string, problems: readonly string[]): void {
+    if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on ${service}:\n  ${problems.join("\n  ")}`, parent);
+}
+
+/** A managed cluster's outputs: the kubeconfig as a secret, nodes as {@link managedNodeSummaries} reports them. */
+export function managedOutputs(
+    topo: Topology,
+    endpoint: pulumi.Output<string>,
+    kubeconfig: pulumi.Output<string>,
+    countOf: (pool: Topology["pools"][number]) => number,
+    extra: NodeSummary[] = [],
+): ClusterOutputs {
+    return {
+        endpoint,
+        kubeconfig: pulumi.secret(kubeconfig),
+        nodes: pulumi.output(managedNodeSummaries(topo, countOf, extra)),
+        failureTolerance: pulumi.output(topo.tolerance),
+    };
 }

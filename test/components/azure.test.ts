@@ -32,7 +32,7 @@ import {
     vaultName,
 } from "../../components/azure/names";
 import { securityRules, type SecurityRule } from "../../components/azure/rules";
-import { ETCD_BACKUP_CONTAINER, internalEndpointAddress } from "../../components/azure/scripts";
+import { ETCD_BACKUP_CONTAINER, internalEndpointAddress } from "../../components/azure/boot";
 import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { scriptNode } from "../../components/render/script";
 import { VAULT_NAME_RE } from "../../components/render/secrets-azure";

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import {
     BOOTSTRAP_LOG,
     DEFAULT_SCRIPT_PATH,
-    EC2_USER_DATA_LIMIT_BYTES,
+    EC2_USER_DATA,
     bootstrapCommand,
     gzipUserDataBase64,
     renderCloudInit,
@@ -139,7 +139,7 @@ describe("render/cloudinit", () => {
             assert.equal(userDataSize("abc"), 3);
             assert.equal(userDataSize("é"), 2);
             assert.equal(userDataSize("€"), 3);
-            assert.equal(EC2_USER_DATA_LIMIT_BYTES, 16384);
+            assert.equal(EC2_USER_DATA.bytes, 16384);
         });
         it("gzip shrinks a node script's user-data", () => {
             const text = renderCloudInit({ script: SCRIPT });
