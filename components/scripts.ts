@@ -9,9 +9,9 @@ import type { ClusterSpec } from "../config/spec";
 import { renderBackupUpload, type BackupStore } from "./render/backup-store";
 import { controlPlaneSecretPaths as secretPaths } from "./pki/paths";
 import { ETCD_DEFAULTS, type EtcdMemberInput } from "./render/etcd";
-import { JOIN_TOKEN_TTL } from "./render/join-token";
 import type { KubeadmClusterInput } from "./render/kubeadm";
-import { ETCD_PKI_DIR, etcdBackupFor, etcdScript, initScript, joinScript, type KubeNodeScriptInput, type NodeBackup } from "./render/node";
+import { ETCD_PKI_DIR } from "./render/paths";
+import { etcdBackupFor, etcdScript, initScript, joinScript, type KubeNodeScriptInput, type NodeBackup } from "./render/node";
 import type { PoolPlacement, Topology, TopologyNode } from "./topology";
 
 /** The cluster-wide part of every kubeadm config. `extraSANs`: names known once resources exist. */
@@ -155,7 +155,7 @@ export function cloudNodeScript(cloud: CloudNodes, target: CloudNode): string {
                 kubeadm: {
                     ...kubeadmClusterInput(spec, topo, [...sans, ...target.extraSANs]),
                     node: { name: node.name, address: node.address },
-                    role: { kind: "init", tokenTtl: JOIN_TOKEN_TTL },
+                    role: { kind: "init" },
                 },
                 ...withBackup(spec, topo, node, cloud.backups),
                 secretFiles: controlPlaneSecretPaths(spec),

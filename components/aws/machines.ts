@@ -16,6 +16,7 @@ import type { TopologyNode } from "../topology";
 import { n, tags, type AwsContext } from "./common";
 import type { UserData } from "../render/cloudinit";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 /** Instance metadata: IMDSv2 required; hop limit 1 keeps it away from pods. */
 export const METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" } as const;
@@ -55,10 +56,10 @@ export function createMachine(ctx: AwsContext, a: MachineArgs): ec2.Instance {
                 volumeSize: ctx.spec.cloud!.diskGb,
                 encrypted: true,
                 deleteOnTermination: true,
-                tags: tags(ctx, `${name}-root`, { "hacluster:role": role }),
+                tags: tags(ctx, `${name}-root`, haTags("aws", { role })),
             },
             ...(a.keyName !== undefined ? { keyName: a.keyName } : {}),
-            tags: tags(ctx, name, { "hacluster:role": role, "hacluster:zone": a.node.zone }),
+            tags: tags(ctx, name, haTags("aws", { role, zone: a.node.zone })),
         },
         { parent: ctx.parent, dependsOn: a.dependsOn, deleteBeforeReplace: true, ignoreChanges: ["ami", "userData", "userDataBase64"] },
     );

@@ -5,6 +5,7 @@ import type { ClusterSpec, CloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
 import { fitName, NAME_LIMITS } from "./names";
+import { haTags } from "../tags";
 
 export interface AzureContext {
     /** The component's name: prefix of every child name. */
@@ -43,6 +44,6 @@ export function placement(ctx: AzureContext, role?: string) {
     return {
         resourceGroupName: ctx.resourceGroupName,
         location: ctx.cloud.region,
-        tags: { "hacluster-cluster": ctx.spec.name, ...(role ? { "hacluster-role": role } : {}) },
+        tags: haTags("dash", { cluster: ctx.spec.name, role: role || undefined }),
     };
 }

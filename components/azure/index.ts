@@ -26,6 +26,7 @@ import { createPool, createVm, type MachineBase } from "./machines";
 import { createNetwork } from "./network";
 import { azureNodes, CONTROL_PLANE_SECRET, etcdSecretName, internalEndpointAddress, WORKER_SECRET, type BackupTarget, type SecretSource } from "./boot";
 import { createIdentity, createSecretReader, createVault } from "./vault";
+import { haTags } from "../tags";
 
 export interface AzureClusterArgs {
     /** A validated spec from `loadSpec` with `platform: azure` and family `self-managed`. */
@@ -61,7 +62,7 @@ export class AzureCluster extends ClusterComponent {
         const parent = { parent: this };
 
         const resourceGroupName = cloud.resourceGroup ?? azureName({ name }, "resourceGroup", "rg");
-        const resourceGroup = new resources.ResourceGroup(n({ name }, "rg"), { resourceGroupName, location: cloud.region, tags: { "hacluster-cluster": spec.name } }, parent);
+        const resourceGroup = new resources.ResourceGroup(n({ name }, "rg"), { resourceGroupName, location: cloud.region, tags: haTags("dash", { cluster: spec.name }) }, parent);
         const ctx: AzureContext = { name, spec, cloud, topo, parent: this, resourceGroup, resourceGroupName: nameOf(resourceGroup, resourceGroupName) };
 
         const pki = new ClusterPki(

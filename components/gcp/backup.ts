@@ -32,6 +32,7 @@ import type { BackupStoreFor } from "../scripts";
 import { labels, n, type GcpContext } from "./common";
 import { backupBucketName } from "./names";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 /** What a member's account may do on the bucket: create objects, nothing else. */
 export const BACKUP_WRITER_ROLE = "roles/storage.objectCreator";
@@ -84,7 +85,7 @@ export function createEtcdBackups(ctx: GcpContext, writers: readonly Identity[])
             // Never delete the backups with the stack: a destroy fails while snapshots remain.
             forceDestroy: false,
             // Encryption: Google-managed keys (Cloud Storage's default), so no `encryption` block.
-            labels: labels(ctx, { "hacluster-role": "etcd-backups" }),
+            labels: labels(ctx, haTags("dash", { role: "etcd-backups" })),
         },
         { parent },
     );

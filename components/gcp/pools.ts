@@ -16,6 +16,7 @@ import { accessMetadata, DISK_TYPE, labels, n, SHIELDED, type GcpContext } from 
 import { gceName } from "./names";
 import type { Network } from "./network";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 export interface PoolArgs {
     readonly pool: PoolPlacement;
@@ -35,7 +36,7 @@ export interface Pool {
 export function createPool(ctx: GcpContext, a: PoolArgs): Pool {
     const { spec, parent, project, region } = ctx;
     const p = a.pool;
-    const poolLabels = labels(ctx, { "hacluster-role": "worker", "hacluster-pool": p.name });
+    const poolLabels = labels(ctx, haTags("dash", { role: "worker", pool: p.name }));
     const template = new compute.InstanceTemplate(
         n(ctx, p.name, "template"),
         {

@@ -16,6 +16,7 @@ import { aksNetwork } from "./aks/network";
 import { aksEntra, aksProblems, aksSystemCount, SYSTEM_POOL } from "./aks/plan";
 import { aksUserPools } from "./aks/pools";
 import { httpsEndpoint, managedOutputs, refuse } from "./common";
+import { haTags } from "../tags";
 
 export interface AksClusterArgs {
     readonly spec: ClusterSpec;
@@ -44,7 +45,7 @@ export class AksCluster extends ClusterComponent {
         }
         refuse(this, spec, "AKS", aksProblems(spec));
         const cloud = spec.cloud;
-        const tags = { "hacluster-cluster": spec.name };
+        const tags = haTags("dash", { cluster: spec.name });
 
         const rg = new resources.ResourceGroup(childName(name, "rg"), { resourceGroupName: cloud.resourceGroup, location: cloud.region, tags }, { parent: this });
         // The configured name, carried by the group's output so that users wait for the group.

@@ -17,6 +17,7 @@ import { eksNetwork } from "./eks/network";
 import { eksProblems } from "./eks/plan";
 import { eksAddons, eksNodeGroups } from "./eks/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
+import { haTags } from "../tags";
 
 export interface EksClusterArgs {
     readonly spec: ClusterSpec;
@@ -39,7 +40,7 @@ export class EksCluster extends ClusterComponent {
         }
         refuse(this, spec, "EKS", eksProblems(spec));
         const region = spec.cloud.region;
-        const tags = { "hacluster/cluster": spec.name };
+        const tags = haTags("eks", { cluster: spec.name });
 
         const network = eksNetwork(this, name, spec, topo, tags);
         const identity = eksIdentity(this, name, spec, tags);

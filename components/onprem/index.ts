@@ -18,9 +18,8 @@ import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
 import type { KubeadmRole } from "../render/kubeadm";
 import { controlPlaneSecretPaths, etcdMemberInputFor, kubeadmClusterInput, withBackup } from "../scripts";
+import { CHECK_SCRIPT, ETCD_PKI_DIR, VRRP_AUTH_FILE } from "../render/paths";
 import {
-    CHECK_SCRIPT,
-    ETCD_PKI_DIR,
     etcdHealthScript,
     etcdScript,
     initScript,
@@ -30,7 +29,6 @@ import {
     nodeRemovalScript,
     secretsScript,
     TOKEN_REFRESH_SCRIPT,
-    VRRP_AUTH_FILE,
 } from "../render/node";
 import * as random from "@pulumi/random";
 import type { NodeFile } from "../render/script";
@@ -47,7 +45,6 @@ export interface OnPremClusterArgs {
 }
 
 const RUN_AS_ROOT = "sudo -n bash -s";
-const TOKEN_TTL = "2h0m0s";
 
 export class OnPremCluster extends pulumi.ComponentResource implements ClusterOutputs {
     readonly endpoint: pulumi.Output<string>;
@@ -212,7 +209,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         const init = command(
             `${first.name}-bootstrap`,
             first,
-            { create: RUN_AS_ROOT, stdin: scriptFor(first, { kind: "init", tokenTtl: TOKEN_TTL }), delete: "sudo -n kubeadm reset -f" },
+            { create: RUN_AS_ROOT, stdin: scriptFor(first, { kind: "init" }), delete: "sudo -n kubeadm reset -f" },
             [firstSecrets, ...etcdReady],
         );
 

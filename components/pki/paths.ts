@@ -1,6 +1,5 @@
 /** Where the secret files land on control planes (pure; shared by PKI and node scripts). */
-import { ENCRYPTION_CONFIG } from "../render/hardening";
-import { PKI_DIR } from "../render/kubeadm";
+import { ENCRYPTION_CONFIG, PKI_DIR } from "../render/paths";
 
 /** The root-only files a control plane must hold before kubeadm runs, besides the join token. */
 export function controlPlaneSecretPaths(etcd: "stacked" | "external"): string[] {

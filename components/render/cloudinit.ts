@@ -15,6 +15,7 @@
  */
 import { gunzipSync, gzipSync } from "zlib";
 import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { BOOTSTRAP_LOG, BOOTSTRAP_SCRIPT } from "./paths";
 
 /** Input of {@link renderCloudInit}. */
 export interface CloudInitInput {
@@ -26,9 +27,6 @@ export interface CloudInitInput {
     readonly scriptPath?: string;
 }
 
-export const DEFAULT_SCRIPT_PATH = "/var/lib/hacluster/bootstrap.sh";
-/** The script's output, root-only (0600). */
-export const BOOTSTRAP_LOG = "/var/log/hacluster-bootstrap.log";
 /** A cloud's limit on user-data, in bytes before base64, and whether it takes gzip. */
 export interface UserDataLimit {
     readonly bytes: number;
@@ -63,7 +61,7 @@ function checkHostname(hostname: string): void {
 
 /** Renders `#cloud-config` user-data that writes and runs the node script. */
 export function renderCloudInit(input: CloudInitInput): string {
-    const scriptPath = input.scriptPath ?? DEFAULT_SCRIPT_PATH;
+    const scriptPath = input.scriptPath ?? BOOTSTRAP_SCRIPT;
     if (!PATH_RE.test(scriptPath) || scriptPath.split("/").includes("..")) {
         throw new Error(
             `cloud-init: scriptPath must be an absolute file path of [A-Za-z0-9._/+-] without "..", got ${JSON.stringify(scriptPath)}`,

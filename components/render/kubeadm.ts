@@ -9,11 +9,12 @@
 import { stringify } from "yaml";
 import { V1BETA4_FROM_MINOR } from "../../config/versions";
 import { HARDENING } from "./hardening";
+import { JOIN_TOKEN_TTL } from "./join-token";
+import { ETCD_DATA_DIR, PKI_DIR } from "./paths";
 
 /** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
 export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
 export const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
-export const PKI_DIR = "/etc/kubernetes/pki";
 
 export type EtcdConfig =
     | { readonly kind: "stacked"; readonly heartbeatIntervalMs: number; readonly electionTimeoutMs: number }
@@ -54,7 +55,7 @@ export interface KubeadmClusterInput {
 }
 
 export type KubeadmRole =
-    | { readonly kind: "init"; readonly tokenTtl: string }
+    | { readonly kind: "init" }
     | { readonly kind: "join-control-plane"; readonly caCertHash: string }
     | { readonly kind: "join-worker"; readonly caCertHash: string };
 
@@ -100,7 +101,7 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
         input.etcd.kind === "stacked"
             ? {
                   local: {
-                      dataDir: "/var/lib/etcd",
+                      dataDir: ETCD_DATA_DIR,
                       extraArgs: args(input.minor, {
                           "heartbeat-interval": String(input.etcd.heartbeatIntervalMs),
                           "election-timeout": String(input.etcd.electionTimeoutMs),
@@ -184,7 +185,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
                         {
                             token: TOKEN_PLACEHOLDER,
                             description: "hacluster join token",
-                            ttl: role.tokenTtl,
+                            ttl: JOIN_TOKEN_TTL,
                             usages: ["signing", "authentication"],
                             groups: ["system:bootstrappers:kubeadm:default-node-token"],
                         },

@@ -3,6 +3,7 @@
  * Ubuntu hosts: kernel modules, sysctls, swap off, containerd with the systemd cgroup driver, and
  * kubelet/kubeadm/kubectl pinned from the Kubernetes package repository (pkgs.k8s.io) and held.
  */
+import { K8S_APT_KEYRING } from "./paths";
 import type { NodeFile } from "./script";
 
 export interface PrepareInput {
@@ -12,8 +13,6 @@ export interface PrepareInput {
     /** Debian package revision on pkgs.k8s.io. @default "1.1" */
     readonly packageRevision?: string;
 }
-
-export const K8S_APT_KEYRING = "/etc/apt/keyrings/kubernetes-apt-keyring.gpg";
 
 export function packageRepo(minor: number): string {
     return `https://pkgs.k8s.io/core:/stable:/v1.${minor}/deb/`;

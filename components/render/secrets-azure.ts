@@ -18,6 +18,7 @@
  *
  * The snippet runs inside a node script (script.ts) and uses its prelude's `retry`.
  */
+import { RUN_DIR } from "./paths";
 import { shq } from "./script";
 
 /** Which managed identity asks IMDS for the token (needed when a machine has more than one). */
@@ -45,7 +46,7 @@ export interface AzureSecretFetchInput {
 }
 
 /** Where the fetched script lives while it runs: tmpfs, in a root-only directory. */
-export const AZURE_SECRETS_RUN_FILE = "/run/hacluster/secrets.sh";
+export const AZURE_SECRETS_RUN_FILE = `${RUN_DIR}/secrets.sh`;
 /** Key Vault REST API version the snippet speaks. */
 export const KEY_VAULT_API_VERSION = "7.4";
 /** IMDS token endpoint and API version. */

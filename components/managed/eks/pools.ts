@@ -10,6 +10,7 @@ import type { Topology } from "../../topology";
 import type { EksIdentity } from "./iam";
 import type { EksNetwork } from "./network";
 import { eksAmiType } from "./plan";
+import { haTags } from "../../tags";
 
 export function eksNodeGroups(
     parent: pulumi.Resource,
@@ -42,7 +43,7 @@ export function eksNodeGroups(
                     diskSize: spec.cloud!.diskGb,
                     labels: { ...pool.labels },
                     updateConfig: { maxUnavailable: 1 },
-                    tags: { ...tags, "hacluster/pool": pool.name },
+                    tags: { ...tags, ...haTags("eks", { pool: pool.name }) },
                 },
                 { parent, dependsOn: [...identity.nodesReady, ...network.egress] },
             ),

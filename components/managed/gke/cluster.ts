@@ -11,6 +11,7 @@ import { managedMinor, OPEN_API_WARNING } from "../common";
 import type { GkeIdentity } from "./identity";
 import type { GkeNetwork } from "./network";
 import { gkeLogComponents, gkeMasterCidr } from "./plan";
+import { haTags } from "../../tags";
 
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
@@ -53,7 +54,7 @@ export function gkeControlPlane(parent: pulumi.Resource, name: string, spec: Clu
             enableShieldedNodes: true,
             databaseEncryption: { state: "ENCRYPTED", keyName: identity.secretsKey.id },
             loggingConfig: { enableComponents: gkeLogComponents(managed.controlPlaneLogging) },
-            resourceLabels: { "hacluster-cluster": spec.name },
+            resourceLabels: haTags("dash", { cluster: spec.name }),
         },
         // nodeConfig only shapes the short-lived default pool; later drift there means nothing.
         { parent, dependsOn: identity.clusterReady, ignoreChanges: ["nodeConfig"] },
