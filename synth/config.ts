@@ -81,7 +81,7 @@ export function splitConfigPath(p: string): (string | number)[] {
 }
 
 /** Parses a value the way `--set` does: a YAML scalar (`1000` → number, `true` → boolean), else a string. */
-export function parseSetValue(raw: string): unknown {
+function parseSetValue(raw: string): unknown {
     if (raw.trim() === "") return raw;
     try {
         const v: unknown = YAML.parse(raw);
@@ -96,7 +96,7 @@ export function parseSetValue(raw: string): unknown {
  * Resolves a config path's first segment to a full key: `cluster.x` → `hacluster:cluster` + `[x]`,
  * `hacluster:cluster.x` as written, `profile` → `hacluster:profile`.
  */
-export function resolveConfigPath(p: string, project: string): { key: string; path: (string | number)[] } {
+function resolveConfigPath(p: string, project: string): { key: string; path: (string | number)[] } {
     const colon = p.indexOf(":");
     const firstSep = p.search(/[.[]/);
     let ns = project;

@@ -55,7 +55,7 @@ describe("components: on-prem cluster (mocked)", function () {
             assert.ok(!all.has(`dev-${lb}-secrets`), `${lb}: nothing secret to deliver`);
             const script = String(plain(all.get(`dev-${lb}-bootstrap`)!.inputs.stdin));
             assert.match(script, /version 3\n\s*virtual_router_id 51\n[\s\S]*advert_int 0\.5\n[\s\S]*check_unicast_src/);
-            assert.doesNotMatch(script, /vrrp_auth|includea/);
+            assert.doesNotMatch(script, /vrrp-auth|includea/);
         }
         // VRRPv2 (the default) keeps both.
         const v2 = byName((await build()).resources);

@@ -88,7 +88,7 @@ describe("render/keepalived", () => {
 
         it("the password is included from the root-only file, never inline", () => {
             for (const conf of [a, b]) {
-                assert.deepEqual(blockOf(conf, "authentication"), ["auth_type PASS", "includea /etc/keepalived/vrrp_auth.conf"]);
+                assert.deepEqual(blockOf(conf, "authentication"), ["auth_type PASS", "includea /etc/keepalived/vrrp-auth.conf"]);
                 assert.ok(!conf.includes(SECRET));
                 assert.ok(!/auth_pass/.test(conf), "no auth_pass in keepalived.conf");
             }
