@@ -97,7 +97,7 @@ export function readerName(reader: SecretReader): string {
 }
 
 /** What a cloud machine is about to do, as far as reaching the endpoint goes. */
-export type EndpointUse = "init" | "join-control-plane" | "join-worker";
+type EndpointUse = "init" | "join-control-plane" | "join-worker";
 
 /** What one cloud passes to get its node scripts: only what differs between clouds. */
 export interface CloudNodes {

@@ -14,7 +14,7 @@ export type TagKey = "cluster" | "role" | "node" | "pool" | "zone";
 const SEPARATOR: Record<TagStyle, string> = { aws: ":", eks: "/", dash: "-" };
 
 /** A tag or label key, e.g. `hacluster:cluster`. */
-export function tagKey(style: TagStyle, key: TagKey): string {
+function tagKey(style: TagStyle, key: TagKey): string {
     return `hacluster${SEPARATOR[style]}${key}`;
 }
 

@@ -32,7 +32,7 @@ import * as s3 from "@pulumi/aws/s3";
 import { n, tags, type AwsContext } from "./common";
 
 /** Days after which S3 aborts an incomplete multipart upload (a member died mid-upload). */
-export const ABORT_MULTIPART_DAYS = 1;
+const ABORT_MULTIPART_DAYS = 1;
 
 export interface BackupBucket {
     readonly bucket: s3.Bucket;

@@ -15,7 +15,7 @@ import type { Identity } from "./secrets";
 import { haTags } from "../tags";
 
 /** Root device of Canonical's Ubuntu AMIs (a launch template maps the root volume by device name). */
-export const UBUNTU_ROOT_DEVICE = "/dev/sda1";
+const UBUNTU_ROOT_DEVICE = "/dev/sda1";
 
 export interface PoolArgs {
     readonly pool: PoolPlacement;

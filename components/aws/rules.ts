@@ -16,7 +16,7 @@ import { API_SERVER_PORT } from "./common";
 
 export type GroupName = "nodes" | "controlPlane" | "etcd" | "api";
 
-export type Peer = { readonly group: GroupName } | { readonly cidr: string } | { readonly natIp: number };
+type Peer = { readonly group: GroupName } | { readonly cidr: string } | { readonly natIp: number };
 
 export interface Rule {
     /** Unique within the plan: becomes part of the rule's resource name. */
@@ -32,7 +32,7 @@ export interface Rule {
 }
 
 /** Calico's needs between nodes (see the file comment). */
-export const CNI_RULES: readonly Omit<Rule, "group" | "direction" | "peer">[] = [
+const CNI_RULES: readonly Omit<Rule, "group" | "direction" | "peer">[] = [
     { id: "bgp", protocol: "tcp", fromPort: 179, toPort: 179, description: "Calico BGP between nodes" },
     { id: "ipip", protocol: "4", description: "Calico IP-in-IP between nodes" },
     { id: "vxlan", protocol: "udp", fromPort: 4789, toPort: 4789, description: "Calico VXLAN between nodes" },

@@ -35,7 +35,7 @@ import type { Identity } from "./secrets";
 import { haTags } from "../tags";
 
 /** What a member's account may do on the bucket: create objects, nothing else. */
-export const BACKUP_WRITER_ROLE = "roles/storage.objectCreator";
+const BACKUP_WRITER_ROLE = "roles/storage.objectCreator";
 
 export interface EtcdBackups {
     readonly bucket: storage.Bucket;
@@ -50,12 +50,12 @@ export interface EtcdBackups {
 }
 
 /** The snapshot store on GCS for the bucket `bucket`, one prefix per member. */
-export function gcsBackupStore(bucket: string): BackupStoreFor {
+function gcsBackupStore(bucket: string): BackupStoreFor {
     return (prefix) => ({ kind: "gcs", bucket, prefix });
 }
 
 /** Lifecycle rules for `days` of retention (see the file comment). */
-export function backupLifecycleRules(days: number): gcpInput.storage.BucketLifecycleRule[] {
+function backupLifecycleRules(days: number): gcpInput.storage.BucketLifecycleRule[] {
     return [
         { action: { type: "Delete" }, condition: { age: days, withState: "LIVE" } },
         { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: days, withState: "ARCHIVED" } },

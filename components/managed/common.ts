@@ -48,7 +48,7 @@ export const OPEN_API_WARNING =
     "cloud.publicEndpoint is true and cloud.apiAllowedCidrs is empty: the API endpoint accepts connections from the whole internet (authentication still applies). Fix: list your office/VPN CIDRs in cluster.cloud.apiAllowedCidrs";
 
 /** Node summaries with each pool's real size (GKE rounds per zone; AKS adds its system pool). */
-export function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["pools"][number]) => number, extra: NodeSummary[] = []): NodeSummary[] {
+function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["pools"][number]) => number, extra: NodeSummary[] = []): NodeSummary[] {
     const byName = new Map(topo.pools.map((p) => [p.name, countOf(p)]));
     return [...extra, ...nodeSummaries(topo).map((n) => (n.count !== undefined && byName.has(n.name) ? { ...n, count: byName.get(n.name)! } : n))];
 }

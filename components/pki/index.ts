@@ -24,7 +24,7 @@ const CA_HOURS = 10 * 365 * 24;
 const LEAF_HOURS = 365 * 24;
 const LEAF_EARLY_RENEWAL_HOURS = 30 * 24;
 
-export interface EtcdMemberIdentity {
+interface EtcdMemberIdentity {
     readonly name: string;
     readonly address: string;
 }

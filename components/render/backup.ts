@@ -10,7 +10,7 @@ import { SNAPSHOT_BIN } from "./paths";
 import { shq, type NodeFile } from "./script";
 
 
-export interface EtcdClientTls {
+interface EtcdClientTls {
     readonly caFile: string;
     readonly certFile: string;
     readonly keyFile: string;

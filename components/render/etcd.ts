@@ -201,7 +201,7 @@ function checkRetention(mode: string, retention: string): void {
 }
 
 /** Validates the input; throws an Error naming the offending field. */
-export function validateEtcdMemberInput(input: EtcdMemberInput): void {
+function validateEtcdMemberInput(input: EtcdMemberInput): void {
     if (input.members.length === 0) throw new Error("etcd: members must not be empty");
     const names = new Set<string>();
     const addresses = new Map<string, string>();
@@ -281,7 +281,7 @@ export function validateEtcdMemberInput(input: EtcdMemberInput): void {
 }
 
 /** The `ETCD_*` variables of one member, in rendering order. */
-export function etcdEnvironment(input: EtcdMemberInput): ReadonlyArray<readonly [string, string]> {
+function etcdEnvironment(input: EtcdMemberInput): ReadonlyArray<readonly [string, string]> {
     validateEtcdMemberInput(input);
     const { member, pkiDir } = input;
     const self = url(member.address, input.clientPort);

@@ -54,12 +54,12 @@ export interface HaproxyInput {
  * DOWN 0.3-0.6 s earlier (bench:failover "fixed after", medians in four runs: 1.32-1.37 s with,
  * 1.68-1.94 s without), while a healthy server is still checked only every `inter`.
  */
-export function fastinterMs(intervalMs: number): number {
+function fastinterMs(intervalMs: number): number {
     return Math.max(100, Math.round(intervalMs / 2));
 }
 
 /** The tuned constants of every haproxy.cfg (the health check comes from the spec). */
-export const HAPROXY_DEFAULTS = {
+const HAPROXY_DEFAULTS = {
     /** Enough for thousands of kubelets and watchers; each idle TCP tunnel costs ~2 buffers. */
     maxconn: 10000,
     /** Debian creates /run/haproxy at boot (tmpfiles.d) and ships this very socket path. */
@@ -86,8 +86,8 @@ export const HAPROXY_DEFAULTS = {
 } as const;
 
 /** Names of the API frontend and backend (they show in logs and stats). */
-export const HAPROXY_API_FRONTEND = "kube-apiserver";
-export const HAPROXY_API_BACKEND = "kube-apiserver";
+const HAPROXY_API_FRONTEND = "kube-apiserver";
+const HAPROXY_API_BACKEND = "kube-apiserver";
 
 const section = (head: string, lines: readonly string[]): string => [head, ...lines.map((l) => `    ${l}`)].join("\n");
 

@@ -100,8 +100,8 @@ export const KEEPALIVED_DEFAULTS = {
 } as const;
 
 /** VRRP instance and script names (they show in keepalived's log). */
-export const KEEPALIVED_INSTANCE = "VI_APISERVER";
-export const KEEPALIVED_SCRIPT = "chk_apiserver";
+const KEEPALIVED_INSTANCE = "VI_APISERVER";
+const KEEPALIVED_SCRIPT = "chk_apiserver";
 
 function fail(message: string): never {
     throw new Error(`keepalived: ${message}`);

@@ -10,13 +10,14 @@ import { stringify } from "yaml";
 import { V1BETA4_FROM_MINOR } from "../../config/versions";
 import { HARDENING } from "./hardening";
 import { JOIN_TOKEN_TTL } from "./join-token";
+import type { ClusterConfiguration, ExtraArgs, JoinConfiguration, KubeadmApiVersion, KubeadmDocument, KubeletConfiguration, NodeRegistration } from "./kubeadm-types";
 import { ETCD_DATA_DIR, PKI_DIR } from "./paths";
 
 /** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
 export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
-export const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
+const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
 
-export type EtcdConfig =
+type EtcdConfig =
     | { readonly kind: "stacked"; readonly heartbeatIntervalMs: number; readonly electionTimeoutMs: number }
     | { readonly kind: "external"; readonly endpoints: readonly string[] };
 
@@ -24,7 +25,7 @@ export type EtcdConfig =
  * The node being configured. A scaling-group worker leaves both out: every instance shares one
  * config, so kubeadm takes the hostname and the kubelet its default address.
  */
-export interface KubeadmNode {
+interface KubeadmNode {
     readonly name?: string;
     readonly address?: string;
     /** Labels the kubelet registers the node with (a pool's labels). */
@@ -64,20 +65,20 @@ export interface KubeadmInput extends KubeadmClusterInput {
     readonly role: KubeadmRole;
 }
 
-export function kubeadmApiVersion(minor: number): string {
+export function kubeadmApiVersion(minor: number): KubeadmApiVersion {
     return minor >= V1BETA4_FROM_MINOR ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3";
 }
 
 type Args = Readonly<Record<string, string>>;
 
 /** `extraArgs` in the version's shape, sorted by name so output is stable. */
-function args(minor: number, values: Args): unknown {
+function args(minor: number, values: Args): ExtraArgs {
     const names = Object.keys(values).sort();
     if (minor >= V1BETA4_FROM_MINOR) return names.map((name) => ({ name, value: values[name] }));
     return Object.fromEntries(names.map((n) => [n, values[n]]));
 }
 
-function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
+function nodeRegistration(input: KubeadmInput): NodeRegistration {
     const kubelet: Record<string, string> = {};
     // Multi-homed hosts: pin the kubelet to the cluster network's address.
     if (input.node.address) kubelet["node-ip"] = input.node.address;
@@ -90,7 +91,7 @@ function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
     };
 }
 
-function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+function clusterConfiguration(input: KubeadmClusterInput): ClusterConfiguration {
     // Hardening first, so a user's apiServerExtraArgs can still override a value deliberately.
     const apiServerArgs: Record<string, string> = {
         "authorization-mode": "Node,RBAC",
@@ -135,7 +136,7 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
     };
 }
 
-function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+function kubeletConfiguration(input: KubeadmClusterInput): KubeletConfiguration {
     return {
         apiVersion: "kubelet.config.k8s.io/v1beta1",
         kind: "KubeletConfiguration",
@@ -157,7 +158,7 @@ function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknow
     };
 }
 
-function discovery(input: KubeadmInput, caCertHash: string): Record<string, unknown> {
+function discovery(input: KubeadmInput, caCertHash: string): JoinConfiguration["discovery"] {
     return {
         bootstrapToken: {
             apiServerEndpoint: input.controlPlaneEndpoint,
@@ -168,8 +169,8 @@ function discovery(input: KubeadmInput, caCertHash: string): Record<string, unkn
     };
 }
 
-/** The documents of one node's kubeadm config, as objects (exported for tests). */
-export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[] {
+/** The documents of one node's kubeadm config, as typed objects (kubeadm-types.ts). */
+export function kubeadmDocuments(input: KubeadmInput): KubeadmDocument[] {
     const apiVersion = kubeadmApiVersion(input.minor);
     const v4 = input.minor >= V1BETA4_FROM_MINOR;
     const port = input.apiServerPort ?? 6443;

@@ -20,7 +20,7 @@
 import { CSR_APPROVER_BIN } from "./paths";
 import type { NodeFile } from "./script";
 
-export const CSR_APPROVER_UNIT = "hacluster-approve-kubelet-serving";
+const CSR_APPROVER_UNIT = "hacluster-approve-kubelet-serving";
 
 export interface CsrApproverInput {
     /** IPv4 CIDRs node addresses must fall in (the cluster's node networks); empty: no range check. */

@@ -5,7 +5,7 @@
 
 // --- hacluster's own ---
 /** Root-only secret files the secrets step (or a cloud's fetch) delivers. */
-export const SECRETS_DIR = "/etc/hacluster/secrets";
+const SECRETS_DIR = "/etc/hacluster/secrets";
 /** The bootstrap (join) token, root-only. */
 export const TOKEN_FILE = `${SECRETS_DIR}/bootstrap-token`;
 /** The node's kubeadm config with the token left out (public). */

@@ -14,7 +14,7 @@ export interface PrepareInput {
     readonly packageRevision?: string;
 }
 
-export function packageRepo(minor: number): string {
+function packageRepo(minor: number): string {
     return `https://pkgs.k8s.io/core:/stable:/v1.${minor}/deb/`;
 }
 

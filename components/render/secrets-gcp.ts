@@ -40,9 +40,9 @@ export interface GcpSecretFetchInput {
     readonly runDir?: string;
 }
 
-export const GCP_SECRET_MANAGER_API = "https://secretmanager.googleapis.com/v1";
-export const GCP_METADATA_URL = "http://metadata.google.internal/computeMetadata/v1";
-export const GCP_SECRETS_RUN_DIR = RUN_DIR;
+const GCP_SECRET_MANAGER_API = "https://secretmanager.googleapis.com/v1";
+const GCP_METADATA_URL = "http://metadata.google.internal/computeMetadata/v1";
+const GCP_SECRETS_RUN_DIR = RUN_DIR;
 /** The first line every `secretsScript` text starts with; anything else is not run. */
 const SHEBANG = "#!/usr/bin/env bash";
 

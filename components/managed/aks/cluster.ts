@@ -15,8 +15,8 @@ import type { AksIdentity } from "./identity";
 import { aksDnsServiceIp, aksEntra, aksSystemCount, SYSTEM_POOL } from "./plan";
 
 /** Control-plane log categories (kube-audit-admin: audit without get/list, a fraction of kube-audit's volume). */
-export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
-export const AKS_LOG_RETENTION_DAYS = 30;
+const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
+const AKS_LOG_RETENTION_DAYS = 30;
 
 export function aksControlPlane(
     parent: pulumi.Resource,

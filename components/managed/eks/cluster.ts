@@ -15,7 +15,7 @@ import type { EksNetwork } from "./network";
 import { EKS_LOG_TYPES } from "./plan";
 
 /** Days EKS control-plane logs are kept (EKS's own log group would keep them forever). */
-export const EKS_LOG_RETENTION_DAYS = 90;
+const EKS_LOG_RETENTION_DAYS = 90;
 
 export function eksControlPlane(parent: pulumi.Resource, name: string, spec: ClusterSpec, network: EksNetwork, identity: EksIdentity, tags: Record<string, string>): eks.Cluster {
     const cloud = spec.cloud!;

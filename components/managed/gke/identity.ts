@@ -14,7 +14,7 @@ import { stableId } from "../common";
 import { gcpAccountId, gkeServiceAgent, NODE_ROLES } from "./plan";
 
 /** Seconds between automatic rotations of the Secrets key. */
-export const KEY_ROTATION = "7776000s";
+const KEY_ROTATION = "7776000s";
 
 export interface GkeIdentity {
     readonly nodeAccount: serviceaccount.Account;

@@ -10,8 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 
-export const POD_RANGE = "pods";
-export const SERVICE_RANGE = "services";
+const POD_RANGE = "pods";
+const SERVICE_RANGE = "services";
 
 export interface GkeNetwork {
     readonly network: pulumi.Input<string>;
