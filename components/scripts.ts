@@ -5,7 +5,7 @@
  * its own: how a machine reads its secrets, where it sends the endpoint name before it has
  * joined, extra certificate names, and where etcd snapshots go.
  */
-import type { ClusterSpec } from "../config/spec";
+import type { ClusterSpec, SelfManagedCloudSpec } from "../config/spec";
 import { renderBackupUpload, type BackupStore } from "./render/backup-store";
 import { controlPlaneSecretPaths as secretPaths } from "./pki/paths";
 import { ETCD_DEFAULTS, type EtcdMemberInput } from "./render/etcd";
@@ -101,7 +101,7 @@ type EndpointUse = "init" | "join-control-plane" | "join-worker";
 
 /** What one cloud passes to get its node scripts: only what differs between clouds. */
 export interface CloudNodes {
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly topo: Topology;
     /** The bash that puts a reader's secret files in place, read with the machine's own identity. */
     readonly fetchSecrets: (reader: SecretReader) => string;

@@ -3,7 +3,7 @@
  * instance role, the endpoint is found by its Route 53 name (or a fixed address), snapshots go to
  * the stack's S3 bucket. The scripts themselves come from the shared builder (../scripts.ts).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { awsFetchSecrets } from "../render/secrets-aws";
 import { readerName, type CloudNodes } from "../scripts";
 import type { Topology } from "../topology";
@@ -14,8 +14,8 @@ export function secretName(cluster: string, role: string): string {
 }
 
 /** AWS's part of every node script; `bucket`: the snapshot bucket (omit for worker pools, which hold no member). */
-export function awsNodes(spec: ClusterSpec, topo: Topology, bucket?: string): CloudNodes {
-    const region = spec.cloud!.region;
+export function awsNodes(spec: SelfManagedCloudSpec, topo: Topology, bucket?: string): CloudNodes {
+    const region = spec.cloud.region;
     return {
         spec,
         topo,

@@ -1,6 +1,6 @@
 /** What the AWS building blocks share: the parent, names and tags. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
 import { haTags } from "../tags";
@@ -8,7 +8,7 @@ import { haTags } from "../tags";
 /** Handed to every building block: resources are created as children of the cluster component. */
 export interface AwsContext {
     readonly name: string;
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly topo: Topology;
     readonly parent: pulumi.ComponentResource;
 }

@@ -37,7 +37,7 @@ const HEALTH_CHECK = { protocol: "HTTPS", path: "/readyz", intervalSeconds: 10, 
 
 export function createApiEndpoint(ctx: AwsContext, net: Network, sgs: SecurityGroups): ApiEndpoint {
     const { spec, topo, parent } = ctx;
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     const opts = { parent };
     if (cloud.publicEndpoint && net.publicSubnetIds.length === 0) {
         throw new pulumi.ResourceError(

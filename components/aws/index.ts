@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
 import { backupStoreUrl } from "../render/backup-store";
@@ -29,7 +29,7 @@ import { createSecurityGroups } from "./security";
 
 export interface AwsClusterArgs {
     /** A validated spec from `loadSpec` with `platform: aws` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
 /** Canonical's Ubuntu 24.04 LTS (amd64) AMI, read from SSM only when `cloud.image` is not set. */
@@ -52,7 +52,7 @@ export class AwsCluster extends ClusterComponent {
         super("hacluster:aws:Cluster", name, spec, opts);
         const topo = this.topology;
         const cloud = spec.cloud;
-        if (spec.platform !== "aws" || spec.family !== "self-managed" || !cloud) {
+        if (spec.platform !== "aws") {
             throw new pulumi.ResourceError(`AwsCluster builds self-managed clusters on aws, got ${spec.family} on ${spec.platform}`, this);
         }
         if (spec.endpoint.kind === "vip") throw new pulumi.ResourceError("a keepalived VIP cannot move between EC2 instances: use endpoint kind loadBalancer", this);

@@ -6,7 +6,7 @@
  */
 import { cidrSize, overlaps } from "../../config/net";
 import { spareSubnets, zoneSubnets, type PlacedSubnet } from "../../config/placement";
-import type { ClusterSpec } from "../../config/spec";
+import type { CloudClusterSpec } from "../../config/spec";
 
 /** AWS's smallest subnet is a /28. */
 const MIN_SUBNET_SIZE = 16;
@@ -22,8 +22,8 @@ export function publicSubnetCidrs(nodeCidr: string, zones: readonly string[], pr
 }
 
 /** Zones that get a NAT gateway: every zone for profile `ha`, else the first one. */
-export function natZones(spec: ClusterSpec): string[] {
-    const zones = spec.cloud?.zones ?? [];
+export function natZones(spec: CloudClusterSpec): string[] {
+    const zones = spec.cloud.zones;
     return spec.profile === "ha" ? [...zones] : zones.slice(0, 1);
 }
 

@@ -53,7 +53,7 @@ export function createMachine(ctx: AwsContext, a: MachineArgs): ec2.Instance {
             metadataOptions: { ...METADATA_OPTIONS },
             rootBlockDevice: {
                 volumeType: "gp3",
-                volumeSize: ctx.spec.cloud!.diskGb,
+                volumeSize: ctx.spec.cloud.diskGb,
                 encrypted: true,
                 deleteOnTermination: true,
                 tags: tags(ctx, `${name}-root`, haTags("aws", { role })),

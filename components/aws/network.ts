@@ -39,7 +39,7 @@ export interface Network {
 
 export function createNetwork(ctx: AwsContext): Network {
     const { spec, topo, parent } = ctx;
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     const subnetIdOf = (ids: pulumi.Input<string>[]) => (zone: string) => {
         const i = topo.subnets.findIndex((s) => s.zone === zone);
         if (i < 0) throw new pulumi.ResourceError(`no node subnet for zone ${zone}`, parent);

@@ -53,7 +53,7 @@ export function createPool(ctx: AwsContext, a: PoolArgs): Pool {
             networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: a.securityGroupIds }],
             metadataOptions: { ...METADATA_OPTIONS },
             blockDeviceMappings: [
-                { deviceName: UBUNTU_ROOT_DEVICE, ebs: { volumeType: "gp3", volumeSize: spec.cloud!.diskGb, encrypted: "true", deleteOnTermination: "true" } },
+                { deviceName: UBUNTU_ROOT_DEVICE, ebs: { volumeType: "gp3", volumeSize: spec.cloud.diskGb, encrypted: "true", deleteOnTermination: "true" } },
             ],
             ...(a.keyName !== undefined ? { keyName: a.keyName } : {}),
             tagSpecifications: [

@@ -11,7 +11,7 @@
  * VXLAN mode (no BGP mesh: the mode for large clusters), and Typha (5473/tcp). All of them only
  * between the cluster's nodes. Another CNI needs its own ports (flannel/Cilium VXLAN: 8472/udp).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { API_SERVER_PORT } from "./common";
 
 export type GroupName = "nodes" | "controlPlane" | "etcd" | "api";
@@ -48,8 +48,8 @@ export interface RuleOptions {
 
 const cidrId = (c: string) => c.replace(/[./]/g, "-");
 
-export function securityRules(spec: ClusterSpec, o: RuleOptions): Rule[] {
-    const cloud = spec.cloud!;
+export function securityRules(spec: SelfManagedCloudSpec, o: RuleOptions): Rule[] {
+    const cloud = spec.cloud;
     const port = spec.endpoint.port;
     const rules: Rule[] = [];
     const add = (r: Rule) => rules.push(r);

@@ -7,7 +7,7 @@
  * (../scripts.ts).
  */
 import { addressAt, OFFSET } from "../../config/placement";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { azureFetchSecrets } from "../render/secrets-azure";
 import type { CloudNodes, SecretReader } from "../scripts";
 import type { Topology } from "../topology";
@@ -55,7 +55,7 @@ export function internalEndpointAddress(topo: Topology): string {
 }
 
 /** Azure's part of the node scripts of machines reading with `source`; `backup`: where their snapshots go. */
-export function azureNodes(spec: ClusterSpec, topo: Topology, source: SecretSource, backup?: BackupTarget): CloudNodes {
+export function azureNodes(spec: SelfManagedCloudSpec, topo: Topology, source: SecretSource, backup?: BackupTarget): CloudNodes {
     const identity = { resourceId: source.identityId };
     const internal = internalEndpointAddress(topo);
     return {

@@ -1,7 +1,7 @@
 /** What every Azure building function receives, and the naming helpers they share. */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as resources from "@pulumi/azure-native/resources";
-import type { ClusterSpec, CloudSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec, CloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
 import { fitName, NAME_LIMITS } from "./names";
@@ -10,7 +10,7 @@ import { haTags } from "../tags";
 export interface AzureContext {
     /** The component's name: prefix of every child name. */
     readonly name: string;
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly cloud: CloudSpec;
     readonly topo: Topology;
     /** The component: parent of every resource. */

@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as tls from "@pulumi/tls";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
 import { backupStoreUrl } from "../render/backup-store";
@@ -30,7 +30,7 @@ import { haTags } from "../tags";
 
 export interface AzureClusterArgs {
     /** A validated spec from `loadSpec` with `platform: azure` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
 export class AzureCluster extends ClusterComponent {
@@ -44,7 +44,7 @@ export class AzureCluster extends ClusterComponent {
         super("hacluster:azure:Cluster", name, spec, opts);
         const topo = this.topology;
         const cloud = spec.cloud;
-        if (spec.platform !== "azure" || spec.family !== "self-managed" || !cloud) {
+        if (spec.platform !== "azure") {
             throw new pulumi.ResourceError(`AzureCluster builds self-managed clusters on azure, got ${spec.family} on ${spec.platform}`, this);
         }
         if (spec.endpoint.kind !== "loadBalancer") {
@@ -96,7 +96,7 @@ export class AzureCluster extends ClusterComponent {
         /** A machine's custom data: its node script read with `source`'s identity; `backup`: where its snapshots go. */
         const customData = (target: CloudNode, what: string, source: SecretSource, backup?: BackupTarget) =>
             cloudUserData(cloudNodeScript(azureNodes(spec, topo, source, backup), target), AZURE_CUSTOM_DATA, what).base64;
-        const machine: MachineBase = { image, sshPublicKey, subnetId: net.subnetId, nsgId: net.nsg.id, encryptionAtHost: spec.cloud?.encryptionAtHost ?? true };
+        const machine: MachineBase = { image, sshPublicKey, subnetId: net.subnetId, nsgId: net.nsg.id, encryptionAtHost: spec.cloud.encryptionAtHost ?? true };
 
         // --- external etcd members: each with its own identity, reading only its own key ---
         const etcdVms = topo.etcd.map((e) => {

@@ -8,7 +8,7 @@
  *   would reach its own, not yet running, API server. Once joined it answers the name itself.
  * The scripts themselves come from the shared builder (../scripts.ts).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { gcpFetchSecrets } from "../render/secrets-gcp";
 import { readerName, type BackupStoreFor, type CloudNodes } from "../scripts";
 import type { Topology } from "../topology";
@@ -23,8 +23,8 @@ export interface EndpointAddresses {
 }
 
 /** GCP's part of every node script; `backups`: the snapshot bucket's store. */
-export function gcpNodes(spec: ClusterSpec, topo: Topology, addresses: EndpointAddresses, backups: BackupStoreFor): CloudNodes {
-    const project = spec.cloud!.project!;
+export function gcpNodes(spec: SelfManagedCloudSpec, topo: Topology, addresses: EndpointAddresses, backups: BackupStoreFor): CloudNodes {
+    const project = spec.cloud.project!;
     return {
         spec,
         topo,

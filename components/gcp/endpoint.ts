@@ -57,7 +57,7 @@ export function reserveEndpointAddresses(ctx: GcpContext, net: Network): Endpoin
         },
         { parent },
     );
-    const external = spec.cloud!.publicEndpoint
+    const external = spec.cloud.publicEndpoint
         ? new compute.Address(
               n(ctx, "api-public-ip"),
               {

@@ -16,7 +16,7 @@
  * network's egress exist first.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
@@ -37,7 +37,7 @@ import { createIdentity, type Identity } from "./secrets";
 
 export interface GcpClusterArgs {
     /** A validated spec from `loadSpec` with `platform: gcp` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
 export class GcpCluster extends ClusterComponent {
@@ -58,11 +58,11 @@ export class GcpCluster extends ClusterComponent {
         const spec = args.spec;
         super("hacluster:gcp:Cluster", name, spec, opts);
         const topo = this.topology;
-        if (spec.platform !== "gcp" || spec.family !== "self-managed") {
+        if (spec.platform !== "gcp") {
             throw new pulumi.ResourceError(`GcpCluster builds self-managed clusters on platform gcp, got ${spec.family} on ${spec.platform}`, this);
         }
         const cloud = spec.cloud;
-        if (!cloud?.project) throw new pulumi.ResourceError("GcpCluster needs cluster.cloud.project", this);
+        if (!cloud.project) throw new pulumi.ResourceError("GcpCluster needs cluster.cloud.project", this);
         const ctx: GcpContext = { name, spec, topo, parent: this, project: cloud.project, region: cloud.region };
 
         const net = createNetwork(ctx);

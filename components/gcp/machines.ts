@@ -65,7 +65,7 @@ export function createMachine(ctx: GcpContext, a: MachineArgs): Machine {
             machineType: a.machineType,
             bootDisk: {
                 autoDelete: true,
-                initializeParams: { image: a.image, size: spec.cloud!.diskGb, type: DISK_TYPE, labels: labels(ctx, haTags("dash", { role })) },
+                initializeParams: { image: a.image, size: spec.cloud.diskGb, type: DISK_TYPE, labels: labels(ctx, haTags("dash", { role })) },
             },
             // No access config: no external address. Egress goes through Cloud NAT.
             networkInterfaces: [{ subnetwork: a.net.subnetId, networkIp: address.address }],

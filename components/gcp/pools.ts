@@ -45,7 +45,7 @@ export function createPool(ctx: GcpContext, a: PoolArgs): Pool {
             namePrefix: `${gceName([spec.name, p.name], 36)}-`,
             description: `hacluster ${spec.name}: workers of pool ${p.name}`,
             machineType: p.instanceType,
-            disks: [{ boot: true, autoDelete: true, sourceImage: a.image, diskSizeGb: spec.cloud!.diskGb, diskType: DISK_TYPE, labels: poolLabels }],
+            disks: [{ boot: true, autoDelete: true, sourceImage: a.image, diskSizeGb: spec.cloud.diskGb, diskType: DISK_TYPE, labels: poolLabels }],
             // No access config: no external address. Egress goes through Cloud NAT.
             networkInterfaces: [{ subnetwork: a.net.subnetId }],
             canIpForward: false,

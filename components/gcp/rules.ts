@@ -23,7 +23,7 @@
  * discovery, ping). All of them only between the cluster's Kubernetes nodes. Another CNI needs
  * its own ports (flannel/Cilium VXLAN: 8472/udp).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 
 /** Machines of a role; `etcd` means every external etcd member's account. */
 export type Principal = "control-plane" | "worker" | "etcd";
@@ -76,8 +76,8 @@ export interface RuleOptions {
     readonly publicEndpoint: boolean;
 }
 
-export function firewallRules(spec: ClusterSpec, o: RuleOptions): FirewallRule[] {
-    const cloud = spec.cloud!;
+export function firewallRules(spec: SelfManagedCloudSpec, o: RuleOptions): FirewallRule[] {
+    const cloud = spec.cloud;
     const external = spec.etcd.topology === "external";
     const nodes: Principal[] = ["control-plane", "worker"];
     const machines: Principal[] = external ? [...nodes, "etcd"] : nodes;

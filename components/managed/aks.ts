@@ -7,7 +7,7 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { ClusterComponent } from "../outputs";
 import { aksControlPlane } from "./aks/cluster";
@@ -19,7 +19,7 @@ import { httpsEndpoint, managedOutputs, refuse } from "./common";
 import { haTags } from "../tags";
 
 export interface AksClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
 /** The kubeconfig inside AKS's credential answer; "" when the answer is empty (offline mocks). */
@@ -40,7 +40,7 @@ export class AksCluster extends ClusterComponent {
         const spec = args.spec;
         super("hacluster:managed:Aks", name, spec, opts);
         const topo = this.topology;
-        if (spec.family !== "managed" || spec.platform !== "azure" || !spec.cloud?.resourceGroup || !spec.managed) {
+        if (spec.platform !== "azure" || !spec.cloud.resourceGroup) {
             throw new pulumi.ResourceError(`AksCluster needs a managed azure spec (got ${spec.family} on ${spec.platform})`, this);
         }
         refuse(this, spec, "AKS", aksProblems(spec));

@@ -4,7 +4,7 @@
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
 import type { Topology } from "../topology";
 
@@ -13,7 +13,7 @@ import type { Topology } from "../topology";
  * managed clusters: EKS has no patch selection at all, and GKE and AKS patch the control plane
  * themselves (release channel / `patch` upgrade channel).
  */
-export function managedMinor(spec: ClusterSpec): string {
+export function managedMinor(spec: ManagedClusterSpec): string {
     return `1.${spec.kubernetes.minor}`;
 }
 
@@ -38,8 +38,8 @@ export function stableId(value: string): string {
  * CIDRs allowed to reach a public API endpoint. An empty `cloud.apiAllowedCidrs` with a public
  * endpoint means the whole internet (authentication still applies); the caller warns about it.
  */
-export function publicApiCidrs(spec: ClusterSpec): { cidrs: string[]; open: boolean } {
-    const allowed = [...(spec.cloud?.apiAllowedCidrs ?? [])];
+export function publicApiCidrs(spec: ManagedClusterSpec): { cidrs: string[]; open: boolean } {
+    const allowed = [...spec.cloud.apiAllowedCidrs];
     return allowed.length > 0 ? { cidrs: allowed, open: false } : { cidrs: ["0.0.0.0/0"], open: true };
 }
 
@@ -63,7 +63,7 @@ export function httpsEndpoint(host: pulumi.Output<string | undefined>, port?: nu
 }
 
 /** Throws, naming every problem, when the spec asks for what `service` cannot do. */
-export function refuse(parent: pulumi.Resource, spec: ClusterSpec, service: string, problems: readonly string[]): void {
+export function refuse(parent: pulumi.Resource, spec: ManagedClusterSpec, service: string, problems: readonly string[]): void {
     if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on ${service}:\n  ${problems.join("\n  ")}`, parent);
 }
 

@@ -6,7 +6,7 @@
  */
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { ClusterComponent } from "../outputs";
 import { httpsEndpoint, managedOutputs, refuse } from "./common";
@@ -20,7 +20,7 @@ import { renderExecKubeconfig } from "./kubeconfig";
 import { haTags } from "../tags";
 
 export interface EksClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
 export class EksCluster extends ClusterComponent {
@@ -35,7 +35,7 @@ export class EksCluster extends ClusterComponent {
         const spec = args.spec;
         super("hacluster:managed:Eks", name, spec, opts);
         const topo = this.topology;
-        if (spec.family !== "managed" || spec.platform !== "aws" || !spec.cloud || !spec.managed) {
+        if (spec.platform !== "aws") {
             throw new pulumi.ResourceError(`EksCluster needs a managed aws spec (got ${spec.family} on ${spec.platform})`, this);
         }
         refuse(this, spec, "EKS", eksProblems(spec));

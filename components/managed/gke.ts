@@ -5,7 +5,7 @@
  * through `gke-gcloud-auth-plugin` (exported as a secret).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { ClusterComponent } from "../outputs";
 import { httpsEndpoint, managedOutputs, perZoneCount, refuse } from "./common";
 import { gkeControlPlane } from "./gke/cluster";
@@ -16,7 +16,7 @@ import { gkeNodePools } from "./gke/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
 
 export interface GkeClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
 export class GkeCluster extends ClusterComponent {
@@ -31,7 +31,7 @@ export class GkeCluster extends ClusterComponent {
         const spec = args.spec;
         super("hacluster:managed:Gke", name, spec, opts);
         const topo = this.topology;
-        if (spec.family !== "managed" || spec.platform !== "gcp" || !spec.cloud?.project || !spec.managed) {
+        if (spec.platform !== "gcp" || !spec.cloud.project) {
             throw new pulumi.ResourceError(`GkeCluster needs a managed gcp spec with a project (got ${spec.family} on ${spec.platform})`, this);
         }
         refuse(this, spec, "GKE", gkeProblems(spec));
@@ -49,7 +49,7 @@ export class GkeCluster extends ClusterComponent {
         const endpoint = httpsEndpoint(cluster.endpoint);
         const kubeconfig = pulumi.all([endpoint, cluster.masterAuth]).apply(([server, auth]) =>
             renderExecKubeconfig({
-                name: `gke_${project}_${spec.cloud!.region}_${spec.name}`,
+                name: `gke_${project}_${spec.cloud.region}_${spec.name}`,
                 server: server ?? "",
                 caData: auth?.clusterCaCertificate ?? "",
                 exec: {

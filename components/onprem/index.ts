@@ -11,7 +11,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as remote from "@pulumi/command/remote";
-import type { ClusterSpec, VipEndpointSpec } from "../../config/spec";
+import type { OnPremClusterSpec, VipEndpointSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
@@ -37,7 +37,7 @@ import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } f
 
 export interface OnPremClusterArgs {
     /** A validated spec from `loadSpec` with `platform: onprem`. */
-    readonly spec: ClusterSpec;
+    readonly spec: OnPremClusterSpec;
     /** SSH private key (a secret), when `spec.ssh.privateKeySecret` is used. */
     readonly sshPrivateKey?: pulumi.Input<string>;
     /** ssh-agent socket, when `spec.ssh.agent` is used. @default process.env.SSH_AUTH_SOCK */

@@ -3,7 +3,7 @@
  * the cluster DNS address, the Key Vault name, and the checks a spec must pass first.
  */
 import { nthAddress } from "../../../config/net";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 
 /** The inline system pool's name; user pools may not take it. */
 export const SYSTEM_POOL = "system";
@@ -46,19 +46,19 @@ export function keyVaultName(cluster: string, suffix: string): string {
 }
 
 /** Entra ID integration is on when Azure RBAC is wanted or admin groups are listed. */
-export function aksEntra(spec: ClusterSpec): boolean {
-    return spec.managed!.azureRbac || spec.managed!.adminPrincipals.length > 0;
+export function aksEntra(spec: ManagedClusterSpec): boolean {
+    return spec.managed.azureRbac || spec.managed.adminPrincipals.length > 0;
 }
 
 /** System pool size: a node per zone in profile `ha` (CoreDNS and friends survive a zone), else one. */
-export function aksSystemCount(spec: ClusterSpec): number {
-    return spec.profile === "ha" ? Math.max(spec.cloud!.zones.length, 1) : 1;
+export function aksSystemCount(spec: ManagedClusterSpec): number {
+    return spec.profile === "ha" ? Math.max(spec.cloud.zones.length, 1) : 1;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Everything that makes a spec impossible on AKS, as `<path>: <problem>. Fix: <fix>` lines. */
-export function aksProblems(spec: ClusterSpec): string[] {
+export function aksProblems(spec: ManagedClusterSpec): string[] {
     const problems: string[] = [];
     const seen = new Map<string, string>([[SYSTEM_POOL, "the system pool"]]);
     spec.workers.pools.forEach((p, i) => {
@@ -69,7 +69,7 @@ export function aksProblems(spec: ClusterSpec): string[] {
         }
         seen.set(n, `pool ${JSON.stringify(p.name)}`);
     });
-    spec.managed!.adminPrincipals.forEach((p, i) => {
+    spec.managed.adminPrincipals.forEach((p, i) => {
         if (!GUID.test(p)) {
             problems.push(`cluster.managed.adminPrincipals[${i}]: AKS admins are Entra ID group object ids (got ${JSON.stringify(p)}). Fix: write the group's object id, e.g. 00000000-0000-0000-0000-000000000000`);
         }

@@ -5,7 +5,7 @@
  * other zones' egress; other profiles share one (a NAT gateway is a fixed hourly cost).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { createVpc, type VpcPart } from "../../aws/vpc";
 import { childName } from "../../naming";
 import type { Topology } from "../../topology";
@@ -47,8 +47,8 @@ export interface EksNetwork {
     readonly egress: pulumi.Resource[];
 }
 
-export function eksNetwork(parent: pulumi.Resource, name: string, spec: ClusterSpec, topo: Topology, tags: Record<string, string>): EksNetwork {
-    const cloud = spec.cloud!;
+export function eksNetwork(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, topo: Topology, tags: Record<string, string>): EksNetwork {
+    const cloud = spec.cloud;
     const region = cloud.region;
     if (cloud.existingNetwork) {
         return {
@@ -68,7 +68,7 @@ export function eksNetwork(parent: pulumi.Resource, name: string, spec: ClusterS
         publicSubnets: eksPublicSubnets(spec.network.nodeCidr, cloud.zones)!.map((s) => ({ zone: s.zone!, cidr: s.cidr })),
         privateSubnets: topo.subnets,
         natZones,
-        publicIpOnLaunch: !spec.managed!.privateNodes,
+        publicIpOnLaunch: !spec.managed.privateNodes,
         publicRoutesAreEgress: true,
     });
     return { vpcId: vpc.vpc.id, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds, egress: vpc.egress };

@@ -5,7 +5,7 @@
  */
 import { cidrSize, nthAddress, overlaps, parseCidr } from "../../../config/net";
 import { spareSubnets } from "../../../config/placement";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import type { PlacedSubnet } from "../../topology";
 
 /** The ARN partition of a region (no `aws.getPartition` call: the region says it). */
@@ -62,9 +62,9 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 const ADMIN_ARN = /^arn:aws[-a-z]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /** Everything that makes a spec impossible on EKS, as `<path>: <problem>. Fix: <fix>` lines. */
-export function eksProblems(spec: ClusterSpec): string[] {
+export function eksProblems(spec: ManagedClusterSpec): string[] {
     const problems: string[] = [];
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     if (cloud.zones.length < 2) {
         problems.push(`cluster.cloud.zones: EKS needs subnets in at least 2 availability zones (got ${cloud.zones.length}). Fix: list 2 or more zones of ${cloud.region}, 3 for profile ha`);
     } else if (!cloud.existingNetwork && !eksPublicSubnets(spec.network.nodeCidr, cloud.zones)) {
@@ -78,7 +78,7 @@ export function eksProblems(spec: ClusterSpec): string[] {
     if (!PRIVATE_RANGES.some((r) => overlaps(r, svc) && parseCidr(r).prefix <= prefix) || prefix > 24 || cidrSize(svc) > cidrSize("0.0.0.0/12")) {
         problems.push(`cluster.kubernetes.serviceSubnet: EKS takes a service range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, from /12 to /24 (got ${svc}). Fix: use e.g. 10.96.0.0/12 or 172.20.0.0/16`);
     }
-    spec.managed!.adminPrincipals.forEach((p, i) => {
+    spec.managed.adminPrincipals.forEach((p, i) => {
         if (!ADMIN_ARN.test(p)) {
             problems.push(`cluster.managed.adminPrincipals[${i}]: EKS admins are IAM role or user ARNs (got ${JSON.stringify(p)}). Fix: write e.g. arn:aws:iam::123456789012:role/platform-admins`);
         }

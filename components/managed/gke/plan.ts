@@ -3,14 +3,14 @@
  * account ids, log components, and the checks a spec must pass before anything is created.
  */
 import { overlaps } from "../../../config/net";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 
 /** Candidates for the private control plane's /28, in order of preference. */
 const MASTER_CIDRS = ["172.16.0.0/28", "172.31.255.240/28", "192.168.255.240/28", "10.255.255.240/28"];
 
 /** The first candidate /28 that overlaps none of the cluster's ranges (nodes, pods, services). */
-export function gkeMasterCidr(spec: ClusterSpec): string | undefined {
-    const taken = [spec.network.nodeCidr, spec.kubernetes.podSubnet, spec.kubernetes.serviceSubnet, ...(spec.cloud?.existingNetwork?.subnets.map((s) => s.cidr) ?? [])];
+export function gkeMasterCidr(spec: ManagedClusterSpec): string | undefined {
+    const taken = [spec.network.nodeCidr, spec.kubernetes.podSubnet, spec.kubernetes.serviceSubnet, ...(spec.cloud.existingNetwork?.subnets.map((s) => s.cidr) ?? [])];
     return MASTER_CIDRS.find((c) => !taken.some((t) => overlaps(c, t)));
 }
 
@@ -37,10 +37,10 @@ export function gkeServiceAgent(projectNumber: string | undefined): string | und
 const IAM_MEMBER = /^(user|group|serviceAccount|domain|principal|principalSet):\S+$/;
 
 /** Everything that makes a spec impossible on GKE, as `<path>: <problem>. Fix: <fix>` lines. */
-export function gkeProblems(spec: ClusterSpec): string[] {
+export function gkeProblems(spec: ManagedClusterSpec): string[] {
     const problems: string[] = [];
-    const cloud = spec.cloud!;
-    const managed = spec.managed!;
+    const cloud = spec.cloud;
+    const managed = spec.managed;
     if (!cloud.publicEndpoint && !managed.privateNodes) {
         problems.push("cluster.cloud.publicEndpoint: a GKE cluster with a private endpoint needs private nodes (got managed.privateNodes: false). Fix: set cluster.managed.privateNodes: true, or cloud.publicEndpoint: true");
     }
