@@ -3,33 +3,10 @@
  * user-data as the clouds take it: plain, base64 or gzip+base64, under any key), written as
  * `bootstrap.sh` / `user-data` plus each embedded file under its base name.
  */
-import * as zlib from "node:zlib";
-import { scriptFromCloudInit } from "../components/render/cloudinit";
+import { cloudConfigText, scriptFromCloudInit } from "../components/render/cloudinit";
 import { extractFiles, scriptNode } from "../components/render/script";
 import { isObj, type Plan } from "./plan";
 
-
-/** User-data as renderCloudInit writes it (the only format the product emits). */
-function isCloudInit(text: string): boolean {
-    return text.startsWith("#cloud-config");
-}
-
-/** Decodes base64 (optionally gzip) text that looks like a script or user-data; else undefined. */
-function decodeMaybe(s: string): string | undefined {
-    const compact = s.replace(/\s+/g, "");
-    if (compact.length < 16 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
-    let buf = Buffer.from(compact, "base64");
-    if (buf[0] === 0x1f && buf[1] === 0x8b) {
-        try {
-            buf = zlib.gunzipSync(buf);
-        } catch {
-            return undefined;
-        }
-    }
-    const text = buf.toString("utf8");
-    if (text.includes("\uFFFD")) return undefined;
-    return text.startsWith("#") ? text : undefined;
-}
 
 /** A node script reaching a node through one resource input. */
 interface Delivery {
@@ -47,29 +24,21 @@ function deliveriesOf(resource: string, inputs: unknown): Delivery[] {
     const found: Delivery[] = [];
     const visit = (v: unknown, key: string) => {
         if (typeof v === "string") {
-            const decoded = decodeMaybe(v);
-            for (const text of decoded !== undefined ? [v, decoded] : [v]) {
-                if (isCloudInit(text)) {
-                    let script: string | undefined;
-                    try {
-                        script = scriptFromCloudInit(text);
-                    } catch (e) {
-                        throw new Error(`resource ${resource}: input ${key || "(root)"}: ${(e as Error).message}`);
-                    }
-                    const node = script === undefined ? undefined : scriptNode(script);
-                    if (script !== undefined && node !== undefined) {
-                        found.push({ node, resource, kind: "cloud-init", text, script });
-                        return;
-                    }
-                } else {
-                    const node = scriptNode(text);
-                    if (node !== undefined) {
-                        const kind = text !== v || USER_DATA_KEY.test(key) ? "cloud-init" : "ssh";
-                        found.push({ node, resource, kind, text, script: text });
-                        return;
-                    }
+            const cloudConfig = cloudConfigText(v);
+            if (cloudConfig !== undefined) {
+                let script: string | undefined;
+                try {
+                    script = scriptFromCloudInit(cloudConfig);
+                } catch (e) {
+                    throw new Error(`resource ${resource}: input ${key || "(root)"}: ${(e as Error).message}`);
                 }
+                const node = script === undefined ? undefined : scriptNode(script);
+                if (script !== undefined && node !== undefined) found.push({ node, resource, kind: "cloud-init", text: cloudConfig, script });
+                return;
             }
+            const node = scriptNode(v);
+            // A bare node script under a user-data key is user-data too (no cloud-config around it).
+            if (node !== undefined) found.push({ node, resource, kind: USER_DATA_KEY.test(key) ? "cloud-init" : "ssh", text: v, script: v });
         } else if (Array.isArray(v)) {
             v.forEach((x) => visit(x, key));
         } else if (isObj(v)) {

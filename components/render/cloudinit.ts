@@ -116,20 +116,29 @@ export function cloudUserData(script: string, limit: UserDataLimit, what: string
     throw new Error(`user-data of ${what} is ${size} bytes, above ${limit.name}${limit.gzip ? " even gzipped" : ""}`);
 }
 
-/** The cloud-config text of user-data given plainly or as {@link gzipUserDataBase64}; undefined for neither. */
-function cloudConfigText(userData: string): string | undefined {
+/**
+ * The cloud-config text of user-data as a cloud receives it: plain, base64 or gzip+base64
+ * ({@link UserData}); undefined when it is none of them.
+ */
+export function cloudConfigText(userData: string): string | undefined {
     if (userData.startsWith(HEADER)) return userData;
     const b64 = userData.trim();
-    if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
-    const raw = Buffer.from(b64, "base64");
-    if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return undefined;
-    const text = gunzipSync(raw).toString("utf8");
+    if (b64.length < 16 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+    let raw = Buffer.from(b64, "base64");
+    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+        try {
+            raw = gunzipSync(raw);
+        } catch {
+            return undefined;
+        }
+    }
+    const text = raw.toString("utf8");
     return text.startsWith(HEADER) ? text : undefined;
 }
 
 /**
  * The node script embedded by {@link renderCloudInit} (the `write_files` entry whose path `runcmd`
- * runs), from plain or gzip+base64 user-data. Undefined when the user-data is not a cloud-config
+ * runs), from user-data as {@link cloudConfigText} reads it. Undefined when the user-data is not a cloud-config
  * or carries no such script; throws when it is a cloud-config but not valid YAML.
  */
 export function scriptFromCloudInit(userData: string): string | undefined {
