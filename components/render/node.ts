@@ -80,7 +80,8 @@ export function lbScript(input: LbScriptInput): string {
         // HAProxy may bind the VIP before keepalived holds it.
         { path: "/etc/sysctl.d/90-hacluster-lb.conf", content: "net.ipv4.ip_nonlocal_bind = 1\n" },
     ];
-    const steps = `${requireFiles([VRRP_AUTH_FILE])}
+    // Only VRRPv2 authenticates: a VRRPv3 host gets no password file.
+    const steps = `${requireFiles(input.keepalived.vrrpVersion === 3 ? [] : [VRRP_AUTH_FILE])}
 sysctl --system >/dev/null
 if ! command -v haproxy >/dev/null || ! command -v keepalived >/dev/null || ! command -v curl >/dev/null; then
   apt-get update -q
