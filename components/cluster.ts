@@ -3,7 +3,7 @@
  * so a stack type-checks and loads only its own cloud provider.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../config/spec";
+import type { CloudPlatform, ClusterSpec, ManagedClusterSpec, SelfManagedCloudSpec } from "../config/spec";
 import type { ClusterOutputs } from "./outputs";
 
 export interface CreateClusterOptions {
@@ -25,24 +25,34 @@ export async function createCluster(
     options: CreateClusterOptions = {},
     opts?: pulumi.ComponentResourceOptions,
 ): Promise<ClusterOutputs> {
-    if (spec.platform === "onprem") {
-        if (spec.family === "managed") throw new Error("managed clusters need a cloud platform"); // refused by the config already
-        const { OnPremCluster } = await import("./onprem");
-        return new OnPremCluster(name, { spec, ...(options.sshPrivateKey !== undefined ? { sshPrivateKey: options.sshPrivateKey } : {}) }, opts);
+    switch (spec.family) {
+        case "self-managed": {
+            if (spec.platform === "onprem") {
+                const { OnPremCluster } = await import("./onprem");
+                return new OnPremCluster(name, { spec, ...(options.sshPrivateKey !== undefined ? { sshPrivateKey: options.sshPrivateKey } : {}) }, opts);
+            }
+            const [path, exportName] = SELF_MANAGED[spec.platform];
+            const Cluster = (await loadModule(path))[exportName] as PlatformCluster<SelfManagedCloudSpec>;
+            return new Cluster(name, { spec }, opts);
+        }
+        case "managed": {
+            const [path, exportName] = MANAGED[spec.platform];
+            const Cluster = (await loadModule(path))[exportName] as PlatformCluster<ManagedClusterSpec>;
+            return new Cluster(name, { spec }, opts);
+        }
+        default: {
+            const never: never = spec;
+            throw new Error(`unknown cluster family ${JSON.stringify((never as ClusterSpec).family)}`);
+        }
     }
-    const [path, exportName] = PLATFORMS[spec.family][spec.platform];
-    const Cluster = (await loadModule(path))[exportName] as PlatformCluster;
-    return new Cluster(name, { spec }, opts);
 }
 
-/** What every cloud platform module exports: a component class taking the spec. */
-type PlatformCluster = new (name: string, args: { readonly spec: ClusterSpec }, opts?: pulumi.ComponentResourceOptions) => ClusterOutputs;
+/** What a cloud platform module exports: a component class taking exactly its spec variant. */
+type PlatformCluster<S extends ClusterSpec> = new (name: string, args: { readonly spec: S }, opts?: pulumi.ComponentResourceOptions) => ClusterOutputs;
 
-/** Module and class per family and cloud. */
-const PLATFORMS: Record<ClusterSpec["family"], Record<"aws" | "gcp" | "azure", readonly [string, string]>> = {
-    "self-managed": { aws: ["./aws", "AwsCluster"], gcp: ["./gcp", "GcpCluster"], azure: ["./azure", "AzureCluster"] },
-    managed: { aws: ["./managed/eks", "EksCluster"], gcp: ["./managed/gke", "GkeCluster"], azure: ["./managed/aks", "AksCluster"] },
-};
+/** Module and class per cloud, for each family. */
+const SELF_MANAGED: Record<CloudPlatform, readonly [string, string]> = { aws: ["./aws", "AwsCluster"], gcp: ["./gcp", "GcpCluster"], azure: ["./azure", "AzureCluster"] };
+const MANAGED: Record<CloudPlatform, readonly [string, string]> = { aws: ["./managed/eks", "EksCluster"], gcp: ["./managed/gke", "GkeCluster"], azure: ["./managed/aks", "AksCluster"] };
 
 /**
  * Imports a platform module by a path TypeScript does not follow: `pulumi preview` type-checks

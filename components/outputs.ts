@@ -1,7 +1,9 @@
 /** Stack outputs every platform component exposes, derived in one place. */
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../config/spec";
-import type { FailureTolerance, Role, Topology } from "./topology";
+import type { ClusterPki } from "./pki";
+import { renderKubeconfig } from "./render/kubeconfig";
+import { buildTopology, type FailureTolerance, type Role, type Topology } from "./topology";
 
 export interface NodeSummary {
     readonly name: string;
@@ -89,4 +91,68 @@ export function clusterFacts(spec: ClusterSpec, t: Topology): ClusterFacts {
         // No worker count here: adding a worker must not change the cluster component's inputs.
         tolerance: t.tolerance,
     };
+}
+
+/**
+ * What every cluster component shares: the topology built once, the cluster's facts as the
+ * component's inputs (so policy packs can check the HA shape), and the {@link ClusterOutputs}
+ * set and registered in one place ({@link finish}) together with the platform's own outputs.
+ */
+export abstract class ClusterComponent extends pulumi.ComponentResource implements ClusterOutputs {
+    readonly topology: Topology;
+    private shared?: ClusterOutputs;
+
+    protected constructor(type: string, name: string, spec: ClusterSpec, opts?: pulumi.ComponentResourceOptions) {
+        const topology = buildTopology(spec);
+        super(type, name, { facts: clusterFacts(spec, topology) }, opts);
+        this.topology = topology;
+    }
+
+    get endpoint(): pulumi.Output<string> {
+        return this.outputs().endpoint;
+    }
+    get kubeconfig(): pulumi.Output<string> {
+        return this.outputs().kubeconfig;
+    }
+    get nodes(): pulumi.Output<NodeSummary[]> {
+        return this.outputs().nodes;
+    }
+    get failureTolerance(): pulumi.Output<FailureTolerance> {
+        return this.outputs().failureTolerance;
+    }
+
+    /** Sets the shared outputs and registers them with the platform's own (`extra`). Call once, last. */
+    protected finish(outputs: ClusterOutputs, extra: Record<string, pulumi.Input<unknown>> = {}): void {
+        this.shared = outputs;
+        this.registerOutputs({
+            endpoint: outputs.endpoint,
+            kubeconfig: outputs.kubeconfig,
+            nodes: outputs.nodes,
+            failureTolerance: outputs.failureTolerance,
+            ...extra,
+        });
+    }
+
+    private outputs(): ClusterOutputs {
+        if (!this.shared) throw new Error(`${this.constructor.name}: outputs read before the component finished`);
+        return this.shared;
+    }
+}
+
+/**
+ * A self-managed cloud cluster's outputs: nothing reads admin.conf back from a cloud machine, so
+ * the kubeconfig carries the PKI's break-glass admin credentials and dials `externalAddress`
+ * (the load balancer's name or address; the endpoint's own without one).
+ */
+export function cloudClusterOutputs(spec: ClusterSpec, topology: Topology, pki: ClusterPki, externalAddress?: pulumi.Input<string>): ClusterOutputs {
+    const t = topology;
+    const server = pulumi.interpolate`https://${externalAddress ?? t.endpoint.address ?? t.endpoint.host}:${t.endpoint.port}`;
+    const admin = pki.admin;
+    if (!admin) throw new Error("cloudClusterOutputs: the PKI was made without adminCredentials");
+    const rawKubeconfig = pulumi.secret(
+        pulumi.all([server, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([url, caPem, clientCertPem, clientKeyPem]) =>
+            renderKubeconfig({ cluster: spec.name, server: url, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
+        ),
+    );
+    return clusterOutputs({ spec, topology, rawKubeconfig, ...(externalAddress !== undefined ? { externalAddress } : {}) });
 }

@@ -72,11 +72,9 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
               ...(cloudPlatform === "azure" ? { resourceGroup: c.resourceGroup ?? `${d.name}-rg`, encryptionAtHost: c.encryptionAtHost ?? true } : {}),
           }
         : undefined;
-    return {
+    const common = {
         name: d.name,
         profile: cfg.profile,
-        platform: cfg.platform,
-        family: cfg.family,
         kubernetes: {
             version: k.version,
             minor: parseVersion(k.version)!.minor,
@@ -103,11 +101,20 @@ export function buildSpec(cfg: ClusterConfig, stack: string): ClusterSpec {
         },
         endpoint,
         ...(cfg.ssh ? { ssh: { ...cfg.ssh } } : {}),
-        ...(cloud ? { cloud } : {}),
-        ...(d.managed ? { managed: { ...(cfg.managed ?? ManagedSchema.parse({})), adminPrincipals: [...(cfg.managed?.adminPrincipals ?? [])] } } : {}),
         tolerance: { zones: d.zoneTolerance },
         mirror: mirrorSpec(cfg.mirror),
         containerRuntime: { ...cfg.containerRuntime },
         nodes: { ...cfg.nodes },
+    };
+    // One variant per platform and family: a component receives exactly the fields it needs.
+    if (!cloudPlatform) return { ...common, platform: "onprem", family: "self-managed" };
+    if (!cloud) throw new Error(`buildSpec: a validated ${cloudPlatform} config has cluster.cloud`);
+    if (!d.managed) return { ...common, platform: cloudPlatform, family: "self-managed", cloud };
+    return {
+        ...common,
+        platform: cloudPlatform,
+        family: "managed",
+        cloud,
+        managed: { ...(cfg.managed ?? ManagedSchema.parse({})), adminPrincipals: [...(cfg.managed?.adminPrincipals ?? [])] },
     };
 }

@@ -6,7 +6,7 @@
 import type { ClusterConfig } from "./schema";
 import type { EndpointKind, EtcdTopology, Platform, Profile } from "./spec";
 
-export interface ProfileDefaults {
+interface ProfileDefaults {
     readonly controlPlanes: number;
     readonly workers: number;
     readonly externalEtcdMembers: number;
@@ -14,7 +14,7 @@ export interface ProfileDefaults {
     readonly zoneTolerance: number;
 }
 
-export function profileDefaults(profile: Profile, platform: Platform): ProfileDefaults {
+function profileDefaults(profile: Profile, platform: Platform): ProfileDefaults {
     switch (profile) {
         // On clouds the endpoint is the cloud's load balancer in every profile: cheap, and stable.
         case "learning":

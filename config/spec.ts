@@ -135,11 +135,10 @@ export interface ManagedSpec {
     readonly controlPlaneLogging: boolean;
 }
 
-export interface ClusterSpec {
+/** What every cluster has, whatever its platform and family. */
+interface ClusterSpecBase {
     readonly name: string;
     readonly profile: Profile;
-    readonly platform: Platform;
-    readonly family: Family;
     readonly kubernetes: KubernetesSpec;
     readonly network: { readonly nodeCidr: string };
     /** Control planes: `hosts` on-prem, `count` + `instanceType` on clouds; count 0 when managed. */
@@ -149,13 +148,43 @@ export interface ClusterSpec {
     readonly etcd: EtcdSpec;
     readonly endpoint: EndpointSpec;
     readonly ssh?: SshSpec;
-    /** Present on aws, gcp and azure. */
-    readonly cloud?: CloudSpec;
-    /** Present when family is managed. */
-    readonly managed?: ManagedSpec;
     readonly tolerance: { readonly zones: number };
     /** Where nodes download from; kinds left out come from upstream. */
     readonly mirror: MirrorSpec;
     readonly containerRuntime: { readonly containerdVersion: string; readonly runcVersion: string };
     readonly nodes: { readonly cgroupV1: boolean; readonly systemContainers: boolean };
 }
+
+/** The clouds (every platform but `onprem`). */
+export type CloudPlatform = Exclude<Platform, "onprem">;
+
+/** kubeadm on existing hosts over SSH. */
+export interface OnPremClusterSpec extends ClusterSpecBase {
+    readonly platform: "onprem";
+    readonly family: "self-managed";
+}
+
+/** kubeadm on a cloud's machines. */
+export interface SelfManagedCloudSpec extends ClusterSpecBase {
+    readonly platform: CloudPlatform;
+    readonly family: "self-managed";
+    readonly cloud: CloudSpec;
+}
+
+/** EKS, GKE or AKS. */
+export interface ManagedClusterSpec extends ClusterSpecBase {
+    readonly platform: CloudPlatform;
+    readonly family: "managed";
+    readonly cloud: CloudSpec;
+    readonly managed: ManagedSpec;
+}
+
+/** A cloud cluster of either family: what cloud-wide helpers (networks, names) need. */
+export type CloudClusterSpec = SelfManagedCloudSpec | ManagedClusterSpec;
+
+/**
+ * The cluster, as one of its three variants: a component receives exactly its variant, so the
+ * compiler proves `cloud` and `managed` are there where they are used.
+ */
+export type ClusterSpec = OnPremClusterSpec | SelfManagedCloudSpec | ManagedClusterSpec;
+

@@ -5,6 +5,7 @@
  * `<out>/nodes/<node>/...` (default `out/<stack>`) and prints a short summary. On a bad config it
  * prints the collected problems to stderr, writes nothing and exits 1.
  */
+import { parseArgs as parse } from "node:util";
 import { isConfigError, runSynth, writeSynth } from "./synth";
 
 const USAGE = `usage: npm run synth -- --stack <stack> [--out <dir>] [--set <path>=<value> ...] [--project <dir>] [--quiet] [--debug]
@@ -19,60 +20,44 @@ const USAGE = `usage: npm run synth -- --stack <stack> [--out <dir>] [--set <pat
 `;
 
 export interface CliArgs {
-    stack?: string;
-    out?: string;
-    project?: string;
-    sets: string[];
-    quiet: boolean;
-    debug: boolean;
-    help: boolean;
+    readonly stack?: string;
+    readonly out?: string;
+    readonly project?: string;
+    readonly sets: string[];
+    readonly quiet: boolean;
+    readonly debug: boolean;
+    readonly help: boolean;
 }
 
-/** Parses the command line; throws with a usage message on a bad flag. */
+const OPTIONS = {
+    stack: { type: "string", short: "s" },
+    out: { type: "string", short: "o" },
+    project: { type: "string", short: "C" },
+    set: { type: "string", multiple: true },
+    quiet: { type: "boolean", short: "q" },
+    debug: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses the command line (node:util parseArgs); throws with a short message on a bad flag. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-    const args: CliArgs = { sets: [], quiet: false, debug: false, help: false };
-    for (let i = 0; i < argv.length; i++) {
-        const raw = argv[i];
-        const eq = raw.startsWith("--") ? raw.indexOf("=") : -1;
-        const flag = eq > 0 ? raw.slice(0, eq) : raw;
-        const value = (): string => {
-            if (eq > 0) return raw.slice(eq + 1);
-            const v = argv[++i];
-            if (v === undefined) throw new Error(`${flag} needs a value`);
-            return v;
-        };
-        switch (flag) {
-            case "--stack":
-            case "-s":
-                args.stack = value();
-                break;
-            case "--out":
-            case "-o":
-                args.out = value();
-                break;
-            case "--project":
-            case "-C":
-                args.project = value();
-                break;
-            case "--set":
-                args.sets.push(value());
-                break;
-            case "--quiet":
-            case "-q":
-                args.quiet = true;
-                break;
-            case "--debug":
-                args.debug = true;
-                break;
-            case "--help":
-            case "-h":
-                args.help = true;
-                break;
-            default:
-                throw new Error(`unknown argument ${JSON.stringify(raw)}`);
-        }
+    let values: ReturnType<typeof parse<{ options: typeof OPTIONS; args: string[] }>>["values"];
+    try {
+        ({ values } = parse({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+    } catch (e) {
+        const err = e as Error & { code?: string };
+        if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new Error(`${/(--[\w-]+)/.exec(err.message)?.[1] ?? "an option"} needs a value`);
+        throw new Error(`unknown argument: ${err.message}`);
     }
-    return args;
+    return {
+        ...(values.stack !== undefined ? { stack: values.stack } : {}),
+        ...(values.out !== undefined ? { out: values.out } : {}),
+        ...(values.project !== undefined ? { project: values.project } : {}),
+        sets: values.set ?? [],
+        quiet: values.quiet ?? false,
+        debug: values.debug ?? false,
+        help: values.help ?? false,
+    };
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -81,7 +81,7 @@ export function splitConfigPath(p: string): (string | number)[] {
 }
 
 /** Parses a value the way `--set` does: a YAML scalar (`1000` → number, `true` → boolean), else a string. */
-export function parseSetValue(raw: string): unknown {
+function parseSetValue(raw: string): unknown {
     if (raw.trim() === "") return raw;
     try {
         const v: unknown = YAML.parse(raw);
@@ -96,7 +96,7 @@ export function parseSetValue(raw: string): unknown {
  * Resolves a config path's first segment to a full key: `cluster.x` → `hacluster:cluster` + `[x]`,
  * `hacluster:cluster.x` as written, `profile` → `hacluster:profile`.
  */
-export function resolveConfigPath(p: string, project: string): { key: string; path: (string | number)[] } {
+function resolveConfigPath(p: string, project: string): { key: string; path: (string | number)[] } {
     const colon = p.indexOf(":");
     const firstSep = p.search(/[.[]/);
     let ns = project;
@@ -251,7 +251,7 @@ export function programEntry(projectDir: string, projectMain: unknown): string {
         if (parent === root) return ".";
         root = parent;
     }
-    let pkg: Record<string, any>;
+    let pkg: { exports?: unknown; main?: unknown };
     try {
         pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     } catch {
@@ -261,8 +261,9 @@ export function programEntry(projectDir: string, projectMain: unknown): string {
     let entry: unknown;
     if (typeof ex === "string") entry = ex;
     else if (typeof ex === "object" && ex !== null) {
-        const dot = ex["."];
-        entry = typeof dot === "string" ? dot : typeof dot === "object" && dot !== null ? (dot.default ?? dot.require ?? dot.import) : undefined;
+        const dot = (ex as Record<string, unknown>)["."];
+        const conditions = typeof dot === "object" && dot !== null ? (dot as Record<string, unknown>) : undefined;
+        entry = typeof dot === "string" ? dot : conditions ? (conditions.default ?? conditions.require ?? conditions.import) : undefined;
     } else entry = pkg.main;
     if (typeof entry !== "string" || !fs.existsSync(path.join(root, entry))) return ".";
     return path.relative(path.resolve(projectDir), path.join(root, entry));

@@ -2,12 +2,13 @@
  * Offline stand-ins for the providers the cluster uses, for the synth and the component tests.
  *
  * Outputs are plausible and deterministic where they can be: TLS private keys are real keys
- * (generated once per resource name and cached for the process, so the PEM/OpenSSH formats
- * match what `@pulumi/tls` emits), certificates are clearly fake PEM blocks, random values are
+ * (fixed RSA test keys, ED25519 derived from the name, in the formats `@pulumi/tls` emits),
+ * certificates are clearly fake PEM blocks, random values are
  * derived from the resource name, and commands print nothing. Unknown types echo their inputs.
  */
 import * as crypto from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { SHIPPED_CA_KEYS, TEST_RSA_KEYS } from "./test-keys";
 
 type MockResourceArgs = pulumi.runtime.MockResourceArgs;
 type MockResourceResult = pulumi.runtime.MockResourceResult;
@@ -51,7 +52,8 @@ export function clearMockKeyCache(): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// OpenSSH wire encoding
+// Keys: RSA 2048 from fixed test keys (the product's PKI), ED25519 derived from the name (the
+// Azure SSH key, whose public half shows in plans: the same name gives the same key everywhere).
 
 function sshString(b: Buffer | string): Buffer {
     const buf = typeof b === "string" ? Buffer.from(b) : b;
@@ -60,68 +62,10 @@ function sshString(b: Buffer | string): Buffer {
     return Buffer.concat([len, buf]);
 }
 
-function sshMpint(b: Buffer): Buffer {
-    let i = 0;
-    while (i < b.length - 1 && b[i] === 0) i++;
-    let v = b.subarray(i);
-    if (v.length > 0 && (v[0] & 0x80) !== 0) v = Buffer.concat([Buffer.from([0]), v]);
-    return sshString(v);
-}
-
 function u32(n: number): Buffer {
     const b = Buffer.alloc(4);
     b.writeUInt32BE(n >>> 0);
     return b;
-}
-
-const b64u = (s: string | undefined): Buffer => Buffer.from(s ?? "", "base64url");
-
-interface SshParts {
-    readonly type: string;
-    readonly publicBlob: Buffer;
-    readonly privateFields: Buffer;
-}
-
-const SSH_CURVES: Record<string, string> = { "P-256": "nistp256", "P-384": "nistp384", "P-521": "nistp521" };
-
-/** OpenSSH knows these EC curves only (P-224 keys have no OpenSSH form, as in @pulumi/tls). */
-const SSH_EC_CURVES = new Set(["prime256v1", "secp384r1", "secp521r1"]);
-
-function sshParts(key: crypto.KeyObject): SshParts | undefined {
-    if (key.asymmetricKeyType === "ec" && !SSH_EC_CURVES.has(key.asymmetricKeyDetails?.namedCurve ?? "")) return undefined;
-    const jwk = key.export({ format: "jwk" }) as crypto.JsonWebKey;
-    switch (jwk.kty) {
-        case "RSA": {
-            const pub = Buffer.concat([sshString("ssh-rsa"), sshMpint(b64u(jwk.e)), sshMpint(b64u(jwk.n))]);
-            const priv = Buffer.concat([
-                sshString("ssh-rsa"),
-                sshMpint(b64u(jwk.n)),
-                sshMpint(b64u(jwk.e)),
-                sshMpint(b64u(jwk.d)),
-                sshMpint(b64u(jwk.qi)),
-                sshMpint(b64u(jwk.p)),
-                sshMpint(b64u(jwk.q)),
-            ]);
-            return { type: "ssh-rsa", publicBlob: pub, privateFields: priv };
-        }
-        case "EC": {
-            const curve = SSH_CURVES[jwk.crv ?? ""];
-            if (!curve) return undefined;
-            const type = `ecdsa-sha2-${curve}`;
-            const q = Buffer.concat([Buffer.from([4]), b64u(jwk.x), b64u(jwk.y)]);
-            const pub = Buffer.concat([sshString(type), sshString(curve), sshString(q)]);
-            const priv = Buffer.concat([sshString(type), sshString(curve), sshString(q), sshMpint(b64u(jwk.d))]);
-            return { type, publicBlob: pub, privateFields: priv };
-        }
-        case "OKP": {
-            const x = b64u(jwk.x);
-            const pub = Buffer.concat([sshString("ssh-ed25519"), sshString(x)]);
-            const priv = Buffer.concat([sshString("ssh-ed25519"), sshString(x), sshString(Buffer.concat([b64u(jwk.d), x]))]);
-            return { type: "ssh-ed25519", publicBlob: pub, privateFields: priv };
-        }
-        default:
-            return undefined;
-    }
 }
 
 function pemBlock(label: string, der: Buffer, width = 64): string {
@@ -131,185 +75,74 @@ function pemBlock(label: string, der: Buffer, width = 64): string {
     return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
-function opensshPrivateKey(parts: SshParts, seed: string): string {
+/** An ED25519 key's OpenSSH public blob and private section, as `ssh-keygen` writes them. */
+function ed25519Ssh(key: crypto.KeyObject): { publicBlob: Buffer; privateFields: Buffer } {
+    const jwk = key.export({ format: "jwk" }) as crypto.JsonWebKey;
+    const x = Buffer.from(jwk.x ?? "", "base64url");
+    const publicBlob = Buffer.concat([sshString("ssh-ed25519"), sshString(x)]);
+    const d = jwk.d === undefined ? undefined : Buffer.from(jwk.d, "base64url");
+    const privateFields = d ? Buffer.concat([sshString("ssh-ed25519"), sshString(x), sshString(Buffer.concat([d, x]))]) : Buffer.alloc(0);
+    return { publicBlob, privateFields };
+}
+
+function opensshPrivateKey(publicBlob: Buffer, privateFields: Buffer, seed: string): string {
     const check = crypto.createHash("sha256").update(seed).digest().readUInt32BE(0);
-    let section = Buffer.concat([u32(check), u32(check), parts.privateFields, sshString("")]);
+    let section = Buffer.concat([u32(check), u32(check), privateFields, sshString("")]);
     const pad: number[] = [];
     for (let i = 1; (section.length + pad.length) % 8 !== 0; i++) pad.push(i);
     section = Buffer.concat([section, Buffer.from(pad)]);
-    const body = Buffer.concat([
-        Buffer.from("openssh-key-v1\0"),
-        sshString("none"),
-        sshString("none"),
-        sshString(""),
-        u32(1),
-        sshString(parts.publicBlob),
-        sshString(section),
-    ]);
+    const body = Buffer.concat([Buffer.from("openssh-key-v1\0"), sshString("none"), sshString("none"), sshString(""), u32(1), sshString(publicBlob), sshString(section)]);
     return pemBlock("OPENSSH PRIVATE KEY", body, 70);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Deterministic key generation: the same resource name gives the same key in every process, so
-// public keys in plan.json and node files do not change between runs (the plan is diffed).
-
-function bigFrom(b: Buffer): bigint {
-    return b.length === 0 ? 0n : BigInt(`0x${b.toString("hex")}`);
-}
-
-function bigBytes(n: bigint, length?: number): Buffer {
-    let hex = n.toString(16);
-    if (hex.length % 2) hex = `0${hex}`;
-    const b = Buffer.from(hex, "hex");
-    return length === undefined || b.length >= length ? b : Buffer.concat([Buffer.alloc(length - b.length), b]);
-}
-
-function modInverse(a: bigint, m: bigint): bigint {
-    let [oldR, r] = [((a % m) + m) % m, m];
-    let [oldS, s] = [1n, 0n];
-    while (r !== 0n) {
-        const q = oldR / r;
-        [oldR, r] = [r, oldR - q * r];
-        [oldS, s] = [s, oldS - q * s];
-    }
-    if (oldR !== 1n) throw new Error("no modular inverse");
-    return ((oldS % m) + m) % m;
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-    while (b !== 0n) [a, b] = [b, a % b];
-    return a;
-}
-
-/** Odd primes below 4000, for trial division before the (costly) Miller-Rabin test. */
-const SMALL_PRIMES: number[] = (() => {
-    const out: number[] = [];
-    for (let n = 3; n < 4000; n += 2) if (out.every((p) => p * p > n || n % p !== 0)) out.push(n);
-    return out;
-})();
-
-/** A prime of exactly `bits` bits (top two bits set) found from a seeded start, with gcd(p-1, e) = 1. */
-function seededPrime(seed: string, bits: number, e: bigint): bigint {
-    const bytes = streamBytes(seed, Math.ceil(bits / 8));
-    let p = bigFrom(bytes) >> BigInt(bytes.length * 8 - bits);
-    p |= (3n << BigInt(bits - 2)) | 1n;
-    const residues = SMALL_PRIMES.map((sp) => Number(p % BigInt(sp)));
-    for (let step = 0; ; step += 2) {
-        if (SMALL_PRIMES.every((sp, i) => (residues[i] + step) % sp !== 0)) {
-            const candidate = p + BigInt(step);
-            if (crypto.checkPrimeSync(candidate) && gcd(candidate - 1n, e) === 1n) return candidate;
-        }
-    }
-}
-
-function deterministicRsa(seed: string, bits: number): crypto.KeyObject {
-    if (!Number.isInteger(bits) || bits < 1024 || bits > 8192) throw new Error(`rsaBits must be 1024..8192, got ${bits}`);
-    const e = 65537n;
-    for (let attempt = 0; ; attempt++) {
-        const p = seededPrime(`${seed}/p/${attempt}`, bits - Math.floor(bits / 2), e);
-        const q = seededPrime(`${seed}/q/${attempt}`, Math.floor(bits / 2), e);
-        const n = p * q;
-        if (p === q || n.toString(2).length !== bits) continue;
-        const d = modInverse(e, (p - 1n) * (q - 1n));
-        const b = (x: bigint) => bigBytes(x).toString("base64url");
-        const jwk = { kty: "RSA", n: b(n), e: b(e), d: b(d), p: b(p), q: b(q), dp: b(d % (p - 1n)), dq: b(d % (q - 1n)), qi: b(modInverse(q, p)) };
-        return crypto.createPrivateKey({ key: jwk, format: "jwk" });
-    }
-}
-
-/** Curve → [OpenSSL name, DER OID, private key bytes]. */
-const EC_CURVES: Record<string, [string, string, number]> = {
-    P224: ["secp224r1", "06052b81040021", 28],
-    P256: ["prime256v1", "06082a8648ce3d030107", 32],
-    P384: ["secp384r1", "06052b81040022", 48],
-    P521: ["secp521r1", "06052b81040023", 66],
-};
-
-function derLength(n: number): Buffer {
-    if (n < 0x80) return Buffer.from([n]);
-    const b = bigBytes(BigInt(n));
-    return Buffer.concat([Buffer.from([0x80 | b.length]), b]);
-}
-
-function der(tag: number, body: Buffer): Buffer {
-    return Buffer.concat([Buffer.from([tag]), derLength(body.length), body]);
-}
-
-function deterministicEc(seed: string, curve: string): crypto.KeyObject {
-    const spec = EC_CURVES[curve];
-    if (!spec) throw new Error(`unsupported ecdsaCurve ${curve}`);
-    const [opensslName, oid, size] = spec;
-    const d = streamBytes(seed, size);
-    d[0] = size === 66 ? 0 : d[0] & 0x7f; // below the group order (every order here starts 0xff.. / 0x01ff..)
-    if (d.every((x) => x === 0)) d[size - 1] = 1;
-    const ecdh = crypto.createECDH(opensslName);
-    ecdh.setPrivateKey(d);
-    const pub = ecdh.getPublicKey();
-    const sec1 = der(
-        0x30,
-        Buffer.concat([
-            der(0x02, Buffer.from([1])),
-            der(0x04, d),
-            der(0xa0, Buffer.from(oid, "hex")),
-            der(0xa1, der(0x03, Buffer.concat([Buffer.from([0]), pub]))),
-        ]),
-    );
-    return crypto.createPrivateKey({ key: sec1, format: "der", type: "sec1" });
-}
-
-function deterministicEd25519(seed: string): crypto.KeyObject {
-    const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), streamBytes(seed, 32)]);
-    return crypto.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
-}
-
 /**
- * Key material for a `tls:index/privateKey:PrivateKey`, as `@pulumi/tls` formats it: a real key,
- * derived deterministically from the resource name and settings, cached for the process.
+ * Key material for a `tls:index/privateKey:PrivateKey`, as `@pulumi/tls` formats it: RSA 2048 from
+ * {@link TEST_RSA_KEYS} (picked by the resource name), ED25519 derived from the name; cached for
+ * the process. Other algorithms are refused: the product uses none.
  */
 export function mockPrivateKey(name: string, inputs: Record<string, unknown>): MockKeyMaterial {
     const algorithm = String(inputs.algorithm ?? "RSA").toUpperCase();
-    const rsaBits = Number(inputs.rsaBits ?? 2048);
-    const curveName = String(inputs.ecdsaCurve ?? "P224").toUpperCase();
-    const cacheKey = `${name}|${algorithm}|${algorithm === "RSA" ? rsaBits : ""}|${algorithm === "ECDSA" ? curveName : ""}`;
+    const cacheKey = `${name}|${algorithm}|${algorithm === "RSA" ? Number(inputs.rsaBits ?? 2048) : ""}|`;
     const cached = keyCache.get(cacheKey);
     if (cached) return cached;
-
-    let privateKey: crypto.KeyObject;
-    let privateKeyPem: string;
-    try {
-        if (algorithm === "RSA") {
-            privateKey = deterministicRsa(cacheKey, rsaBits);
-            privateKeyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-        } else if (algorithm === "ECDSA") {
-            privateKey = deterministicEc(cacheKey, curveName);
-            privateKeyPem = privateKey.export({ type: "sec1", format: "pem" }).toString();
-        } else if (algorithm === "ED25519") {
-            privateKey = deterministicEd25519(cacheKey);
-            privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-        } else {
-            throw new Error(`unsupported algorithm ${algorithm}`);
-        }
-    } catch (e) {
-        throw new Error(`tls PrivateKey ${name}: ${(e as Error).message}`);
+    let material: MockKeyMaterial;
+    if (algorithm === "RSA") {
+        if (Number(inputs.rsaBits ?? 2048) !== 2048) throw new Error(`tls PrivateKey ${name}: the mocks hold RSA 2048 test keys only`);
+        const pick = crypto.createHash("sha256").update(name).digest().readUInt32BE(0) % TEST_RSA_KEYS.length;
+        const privateKey = crypto.createPrivateKey(SHIPPED_CA_KEYS[name] ?? TEST_RSA_KEYS[pick]);
+        const publicKey = crypto.createPublicKey(privateKey);
+        material = {
+            privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+            privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+            privateKeyOpenssh: "",
+            publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+            publicKeyOpenssh: "",
+            publicKeyFingerprintMd5: "",
+            publicKeyFingerprintSha256: "",
+        };
+    } else if (algorithm === "ED25519") {
+        const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), streamBytes(cacheKey, 32)]);
+        const privateKey = crypto.createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
+        const publicKey = crypto.createPublicKey(privateKey);
+        const { publicBlob, privateFields } = ed25519Ssh(privateKey);
+        material = {
+            privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+            privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+            privateKeyOpenssh: opensshPrivateKey(publicBlob, privateFields, name),
+            publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+            publicKeyOpenssh: `ssh-ed25519 ${publicBlob.toString("base64")}\n`,
+            publicKeyFingerprintMd5: (crypto.createHash("md5").update(publicBlob).digest("hex").match(/../g) ?? []).join(":"),
+            publicKeyFingerprintSha256: `SHA256:${crypto.createHash("sha256").update(publicBlob).digest("base64").replace(/=+$/, "")}`,
+        };
+    } else {
+        throw new Error(`tls PrivateKey ${name}: algorithm ${algorithm} is not used by hacluster (RSA 2048 for the PKI, ED25519 for SSH)`);
     }
-    const publicKey = crypto.createPublicKey(privateKey);
-    const parts = sshParts(publicKey);
-    const privParts = sshParts(privateKey);
-    const material: MockKeyMaterial = {
-        privateKeyPem,
-        privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-        privateKeyOpenssh: privParts ? opensshPrivateKey(privParts, name) : "",
-        publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
-        publicKeyOpenssh: parts ? `${parts.type} ${parts.publicBlob.toString("base64")}\n` : "",
-        publicKeyFingerprintMd5: parts ? (crypto.createHash("md5").update(parts.publicBlob).digest("hex").match(/../g) ?? []).join(":") : "",
-        publicKeyFingerprintSha256: parts ? `SHA256:${crypto.createHash("sha256").update(parts.publicBlob).digest("base64").replace(/=+$/, "")}` : "",
-    };
     keyCache.set(cacheKey, material);
     return material;
 }
 
 /** A PEM block that is obviously not a certificate (its payload is readable text). */
-export function fakePem(label: string, name: string): string {
+function fakePem(label: string, name: string): string {
     return pemBlock(label, Buffer.from(`hacluster synth mock ${label.toLowerCase()} for ${name}; not a real ${label.toLowerCase()}`));
 }
 

@@ -56,6 +56,30 @@ interface StructCtor {
     fromJavaScript(o: Record<string, unknown>): unknown;
 }
 
+/** The parts of the SDK's (generated, untyped) RegisterResourceRequest the synth reads. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap?(): { entries(): Iterable<[string, { getUrnsList(): string[] }]> } | undefined;
+    getObject(): StructLike | undefined;
+    getAdditionalsecretoutputsList?(): string[];
+}
+/** The parts of a RegisterResourceResponse the synth reads and rewrites. */
+interface RegisterResponse {
+    getUrn(): string;
+    getObject(): (StructLike & { constructor: StructCtor }) | undefined;
+    setObject(value: unknown): void;
+}
+/** RegisterResourceOutputsRequest. */
+interface OutputsRequest {
+    getUrn(): string;
+    getOutputs(): StructLike | undefined;
+}
+type Callback<T> = (err: unknown, response: T | undefined) => void;
+
 function isSecretMarker(v: unknown): boolean {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG.key] === SIG.secret;
 }
@@ -79,13 +103,13 @@ export class SynthMonitor extends MockMonitor {
         super(mocks);
     }
 
-    override async registerResource(req: any, callback: (err: any, innerResponse: any) => void): Promise<void> {
-        const deps: string[] = [...(req.getDependenciesList() as string[])];
+    override async registerResource(req: RegisterRequest, callback: Callback<RegisterResponse>): Promise<void> {
+        const deps: string[] = [...req.getDependenciesList()];
         const propDeps = req.getPropertydependenciesMap?.();
         if (propDeps) {
-            for (const [, urns] of propDeps.entries() as Iterable<[string, { getUrnsList(): string[] }]>) deps.push(...urns.getUrnsList());
+            for (const [, urns] of propDeps.entries()) deps.push(...urns.getUrnsList());
         }
-        const object: StructLike | undefined = req.getObject();
+        const object = req.getObject();
         const rec: Registration = {
             type: req.getType(),
             name: req.getName(),
@@ -95,8 +119,8 @@ export class SynthMonitor extends MockMonitor {
             rawInputs: object ? object.toJavaScript() : {},
         };
         this.registrations.push(rec);
-        const secretOutputs: string[] = req.getAdditionalsecretoutputsList?.() ?? [];
-        return super.registerResource(req, (err: any, resp: any) => {
+        const secretOutputs = req.getAdditionalsecretoutputsList?.() ?? [];
+        return super.registerResource(req, (err: unknown, resp: RegisterResponse | undefined) => {
             if (err) {
                 this.errors.push(err instanceof Error ? err : new Error(String(err)));
             } else if (resp) {
@@ -112,11 +136,11 @@ export class SynthMonitor extends MockMonitor {
         });
     }
 
-    override registerResourceOutputs(req: any, callback: (err: any, innerResponse: any) => void): void {
-        const urn: string = req.getUrn();
+    override registerResourceOutputs(req: OutputsRequest, callback: Callback<unknown>): void {
+        const urn = req.getUrn();
         const rec = this.byUrn.get(urn);
         if (rec?.type === STACK_TYPE || (!rec && urn.split("::")[2] === STACK_TYPE)) {
-            const outputs: StructLike | undefined = req.getOutputs();
+            const outputs = req.getOutputs();
             this.stackOutputs = outputs ? outputs.toJavaScript() : {};
         }
         super.registerResourceOutputs(req, callback);
@@ -132,8 +156,8 @@ export class SynthMonitor extends MockMonitor {
  * Wraps the named top-level outputs of a RegisterResource response in secret markers; returns
  * the wrapped values by name.
  */
-function markSecretOutputs(resp: any, names: readonly string[]): [string, unknown][] {
-    const struct = resp.getObject() as (StructLike & { constructor: StructCtor }) | undefined;
+function markSecretOutputs(resp: RegisterResponse, names: readonly string[]): [string, unknown][] {
+    const struct = resp.getObject();
     if (!struct) return [];
     const obj = struct.toJavaScript();
     const marked: [string, unknown][] = [];

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Plan } from "../synth/synth";
 
-export const ROOT = path.join(__dirname, "..");
+const ROOT = path.join(__dirname, "..");
 
 export interface SynthRun {
     readonly plan: Plan;

@@ -32,7 +32,7 @@ import * as s3 from "@pulumi/aws/s3";
 import { n, tags, type AwsContext } from "./common";
 
 /** Days after which S3 aborts an incomplete multipart upload (a member died mid-upload). */
-export const ABORT_MULTIPART_DAYS = 1;
+const ABORT_MULTIPART_DAYS = 1;
 
 export interface BackupBucket {
     readonly bucket: s3.Bucket;
@@ -81,7 +81,7 @@ export function uploadPolicy(partition: string, bucket: string, prefixes: readon
 export function createBackupBucket(ctx: AwsContext): BackupBucket {
     const { spec, parent } = ctx;
     const opts = { parent };
-    const partition = partitionOf(spec.cloud!.region);
+    const partition = partitionOf(spec.cloud.region);
     const bucketName = n(ctx, "etcd-backups");
     // Auto-named `<cluster>-etcd-backups-<random>` (lower case: cluster names are DNS labels).
     // No forceDestroy: see the module comment.
@@ -132,7 +132,7 @@ export function createBackupBucket(ctx: AwsContext): BackupBucket {
  * `slug`: the role's name part (`control-plane`, `etcd-1`, ...).
  */
 export function allowSnapshotUploads(ctx: AwsContext, backups: BackupBucket, role: iam.Role, slug: string, prefixes: readonly string[]): iam.RolePolicy {
-    const partition = partitionOf(ctx.spec.cloud!.region);
+    const partition = partitionOf(ctx.spec.cloud.region);
     return new iam.RolePolicy(
         n(ctx, "role", slug, "put-etcd-snapshots"),
         { role, policy: backups.name.apply((b) => JSON.stringify(uploadPolicy(partition, b, prefixes))) },

@@ -1,13 +1,14 @@
 /** What the AWS building blocks share: the parent, names and tags. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
+import { haTags } from "../tags";
 
 /** Handed to every building block: resources are created as children of the cluster component. */
 export interface AwsContext {
     readonly name: string;
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly topo: Topology;
     readonly parent: pulumi.ComponentResource;
 }
@@ -19,7 +20,7 @@ export function n(ctx: AwsContext, ...parts: string[]): string {
 
 /** Tags on every resource: a `Name`, and the cluster ownership tag Kubernetes tooling looks for. */
 export function tags(ctx: AwsContext, name: string, extra: Record<string, string> = {}): Record<string, string> {
-    return { Name: name, [`kubernetes.io/cluster/${ctx.spec.name}`]: "owned", "hacluster:cluster": ctx.spec.name, ...extra };
+    return { Name: name, [`kubernetes.io/cluster/${ctx.spec.name}`]: "owned", ...haTags("aws", { cluster: ctx.spec.name }), ...extra };
 }
 
 /** The API server port on each control plane (the NLB listener uses the endpoint's port). */

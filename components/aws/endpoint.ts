@@ -33,11 +33,11 @@ export interface ApiEndpoint {
     readonly ready: pulumi.Resource[];
 }
 
-export const HEALTH_CHECK = { protocol: "HTTPS", path: "/readyz", intervalSeconds: 10, healthyThreshold: 2, unhealthyThreshold: 2, timeoutSeconds: 5 } as const;
+const HEALTH_CHECK = { protocol: "HTTPS", path: "/readyz", intervalSeconds: 10, healthyThreshold: 2, unhealthyThreshold: 2, timeoutSeconds: 5 } as const;
 
 export function createApiEndpoint(ctx: AwsContext, net: Network, sgs: SecurityGroups): ApiEndpoint {
     const { spec, topo, parent } = ctx;
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     const opts = { parent };
     if (cloud.publicEndpoint && net.publicSubnetIds.length === 0) {
         throw new pulumi.ResourceError(

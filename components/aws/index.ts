@@ -11,25 +11,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as ssm from "@pulumi/aws/ssm";
-import type { ClusterSpec } from "../../config/spec";
-import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
+import type { SelfManagedCloudSpec } from "../../config/spec";
+import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
 import { backupStoreUrl } from "../render/backup-store";
-import { renderKubeconfig } from "../render/kubeconfig";
-import { buildTopology, type Topology } from "../topology";
+import { cloudUserData, EC2_USER_DATA, type UserData } from "../render/cloudinit";
+import { cloudNodeScript, type CloudNode } from "../scripts";
 import { allowSnapshotUploads, createBackupBucket } from "./backup";
+import { awsNodes } from "./boot";
 import { n, type AwsContext } from "./common";
 import { attachControlPlanes, createApiEndpoint } from "./endpoint";
 import { createMachine } from "./machines";
 import { createNetwork } from "./network";
 import { createPool } from "./pools";
-import { ec2UserData, etcdNodeScript, initNodeScript, joinControlPlaneScript, poolScript, s3BackupStore, type Ec2UserData } from "./scripts";
 import { createIdentity } from "./secrets";
 import { createSecurityGroups } from "./security";
 
 export interface AwsClusterArgs {
     /** A validated spec from `loadSpec` with `platform: aws` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
 /** Canonical's Ubuntu 24.04 LTS (amd64) AMI, read from SSM only when `cloud.image` is not set. */
@@ -41,14 +41,7 @@ const PROBE_DNS = `${"x".repeat(32)}-${"0".repeat(16)}.elb.ap-southeast-4.amazon
 /** The longest S3 bucket name. */
 const PROBE_BUCKET = "x".repeat(63);
 
-type Tolerance = ClusterOutputs["failureTolerance"] extends pulumi.Output<infer T> ? T : never;
-
-export class AwsCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: pulumi.Output<NodeSummary[]>;
-    readonly failureTolerance: pulumi.Output<Tolerance>;
-    readonly topology: Topology;
+export class AwsCluster extends ClusterComponent {
     /** The S3 bucket every etcd member uploads its snapshots to (under `<member>/`). */
     readonly etcdBackupBucket: pulumi.Output<string>;
     /** `s3://<bucket>`. */
@@ -56,15 +49,13 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
-        super("hacluster:aws:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
+        super("hacluster:aws:Cluster", name, spec, opts);
+        const topo = this.topology;
         const cloud = spec.cloud;
-        if (spec.platform !== "aws" || spec.family !== "self-managed" || !cloud) {
+        if (spec.platform !== "aws") {
             throw new pulumi.ResourceError(`AwsCluster builds self-managed clusters on aws, got ${spec.family} on ${spec.platform}`, this);
         }
         if (spec.endpoint.kind === "vip") throw new pulumi.ResourceError("a keepalived VIP cannot move between EC2 instances: use endpoint kind loadBalancer", this);
-        this.topology = topo;
         const ctx: AwsContext = { name, spec, topo, parent: this };
         const parent = { parent: this };
 
@@ -81,8 +72,11 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
         const image: pulumi.Input<string> = cloud.image ?? ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, parent).value;
         const keyName = cloud.sshPublicKey ? new ec2.KeyPair(n(ctx, "ssh"), { publicKey: cloud.sshPublicKey }, parent).id : undefined; // a key pair's id is its name
         const machine = { image, ...(keyName ? { keyName } : {}) };
+        /** A machine's user-data as EC2 takes it; `bucket`: where its etcd snapshots go (machines holding a member). */
+        const ec2UserData = (target: CloudNode, hostname?: string, bucket?: string): UserData =>
+            cloudUserData(cloudNodeScript(awsNodes(spec, topo, bucket), target), EC2_USER_DATA, hostname ?? "a worker pool", hostname);
         /** User-data from values known later, plain or gzip as a probe render of the same size decides. */
-        const userData = <T>(value: pulumi.Output<T>, probe: T, render: (v: T) => Ec2UserData) => ({
+        const userData = <T>(value: pulumi.Output<T>, probe: T, render: (v: T) => UserData) => ({
             userData: value.apply(render),
             gzipped: render(probe).gzipped,
         });
@@ -97,7 +91,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
             const upload = allowSnapshotUploads(ctx, backups, identity.role, e.name, [e.name]);
             return createMachine(ctx, {
                 ...machine,
-                ...userData(backups.name, PROBE_BUCKET, (bucket) => ec2UserData(etcdNodeScript(spec, topo, e, s3BackupStore(spec, bucket)), e.name)),
+                ...userData(backups.name, PROBE_BUCKET, (bucket) => ec2UserData({ kind: "etcd", node: e }, e.name, bucket)),
                 node: e,
                 instanceType: spec.etcd.instanceType!,
                 subnetId: net.subnetId(e.zone),
@@ -124,10 +118,10 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
             const ud =
                 i === 0
                     ? userData(pulumi.all([api?.dnsName ?? pulumi.output(""), backups.name]), [PROBE_DNS, PROBE_BUCKET], ([dns, bucket]) =>
-                          ec2UserData(initNodeScript(spec, topo, node, dns ? [dns] : [], s3BackupStore(spec, bucket)), node.name),
+                          ec2UserData({ kind: "init", node, extraSANs: dns ? [dns] : [] }, node.name, bucket),
                       )
                     : userData(pulumi.all([pki.discoveryHash, backups.name]), [PROBE_HASH, PROBE_BUCKET], ([hash, bucket]) =>
-                          ec2UserData(joinControlPlaneScript(spec, topo, node, hash, s3BackupStore(spec, bucket)), node.name),
+                          ec2UserData({ kind: "join-control-plane", node, caCertHash: hash }, node.name, bucket),
                       );
             controlPlanes.set(
                 node.name,
@@ -147,7 +141,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
                 subnetIds: pool.subnets.map((s) => net.subnetId(s.zone!)),
                 securityGroupIds: [sgs.nodes.id],
                 identity: workerIdentity,
-                userDataBase64: pki.discoveryHash.apply((hash) => ec2UserData(poolScript(spec, topo, pool, hash)).base64),
+                userDataBase64: pki.discoveryHash.apply((hash) => ec2UserData({ kind: "pool", pool, caCertHash: hash }).base64),
                 // Workers wait for the endpoint at boot; created after the control planes, they wait less.
                 dependsOn: [...workerIdentity.ready, ...net.egress, ...(api?.ready ?? []), ...controlPlanes.values()],
             });
@@ -155,27 +149,8 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
 
         // --- outputs: kubectl dials the NLB's name (in the certificate) from outside the VPC ---
         const externalAddress = api ? api.dnsName.apply((d) => d || topo.endpoint.host) : undefined;
-        const server = pulumi.interpolate`https://${externalAddress ?? topo.endpoint.address ?? topo.endpoint.host}:${topo.endpoint.port}`;
-        const admin = pki.admin!;
-        const rawKubeconfig = pulumi.secret(
-            pulumi.all([server, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([url, caPem, clientCertPem, clientKeyPem]) =>
-                renderKubeconfig({ cluster: spec.name, server: url, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
-            ),
-        );
-        const outputs = clusterOutputs({ spec, topology: topo, rawKubeconfig, ...(externalAddress ? { externalAddress } : {}) });
-        this.endpoint = outputs.endpoint;
-        this.kubeconfig = outputs.kubeconfig;
-        this.nodes = outputs.nodes;
-        this.failureTolerance = outputs.failureTolerance;
         this.etcdBackupBucket = backups.name;
         this.etcdBackupStore = backups.name.apply((bucket) => backupStoreUrl({ kind: "s3", bucket }));
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
-            etcdBackupBucket: this.etcdBackupBucket,
-            etcdBackupStore: this.etcdBackupStore,
-        });
+        this.finish(cloudClusterOutputs(spec, topo, pki, externalAddress), { etcdBackupBucket: this.etcdBackupBucket, etcdBackupStore: this.etcdBackupStore });
     }
 }

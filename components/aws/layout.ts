@@ -4,14 +4,14 @@
  * one per zone; NAT gateways sit in every zone for profile `ha` (losing a zone must not cut the
  * others' egress) and in the first zone only otherwise (one NAT gateway: cheaper, not zone-proof).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { CloudClusterSpec } from "../../config/spec";
 
 /** One public subnet per zone from the space the node subnets leave (config/placement.ts: validation checks it too). */
 export { publicSubnetCidrs } from "../../config/placement";
 
 /** Zones that get a NAT gateway: every zone for profile `ha`, else the first one. */
-export function natZones(spec: ClusterSpec): string[] {
-    const zones = spec.cloud?.zones ?? [];
+export function natZones(spec: CloudClusterSpec): string[] {
+    const zones = spec.cloud.zones;
     return spec.profile === "ha" ? [...zones] : zones.slice(0, 1);
 }
 

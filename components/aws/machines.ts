@@ -14,8 +14,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as ec2 from "@pulumi/aws/ec2";
 import type { TopologyNode } from "../topology";
 import { n, tags, type AwsContext } from "./common";
-import type { Ec2UserData } from "./scripts";
+import type { UserData } from "../render/cloudinit";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 /** Instance metadata: IMDSv2 required; hop limit 1 keeps it away from pods. */
 export const METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" } as const;
@@ -27,7 +28,7 @@ export interface MachineArgs {
     readonly subnetId: pulumi.Input<string>;
     readonly securityGroupIds: pulumi.Input<string>[];
     readonly identity: Identity;
-    readonly userData: pulumi.Output<Ec2UserData>;
+    readonly userData: pulumi.Output<UserData>;
     /** Whether the rendered user-data is gzipped (decided from a probe render: fixes the input used). */
     readonly gzipped: boolean;
     readonly keyName?: pulumi.Input<string>;
@@ -52,13 +53,13 @@ export function createMachine(ctx: AwsContext, a: MachineArgs): ec2.Instance {
             metadataOptions: { ...METADATA_OPTIONS },
             rootBlockDevice: {
                 volumeType: "gp3",
-                volumeSize: ctx.spec.cloud!.diskGb,
+                volumeSize: ctx.spec.cloud.diskGb,
                 encrypted: true,
                 deleteOnTermination: true,
-                tags: tags(ctx, `${name}-root`, { "hacluster:role": role }),
+                tags: tags(ctx, `${name}-root`, haTags("aws", { role })),
             },
             ...(a.keyName !== undefined ? { keyName: a.keyName } : {}),
-            tags: tags(ctx, name, { "hacluster:role": role, "hacluster:zone": a.node.zone }),
+            tags: tags(ctx, name, haTags("aws", { role, zone: a.node.zone })),
         },
         { parent: ctx.parent, dependsOn: a.dependsOn, deleteBeforeReplace: true, ignoreChanges: ["ami", "userData", "userDataBase64"] },
     );

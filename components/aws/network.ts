@@ -5,9 +5,23 @@
  * CIDR comes from the config or from resources created here.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as ec2 from "@pulumi/aws/ec2";
 import { n, tags, type AwsContext } from "./common";
-import { natZoneFor, natZones, publicSubnetCidrs } from "./layout";
+import { natZones, publicSubnetCidrs } from "./layout";
+import { createVpc, type VpcPart } from "./vpc";
+
+/** Resource names of the VPC's parts (before the zone). */
+const PART_NAMES: Record<VpcPart, string[]> = {
+    vpc: ["vpc"],
+    igw: ["igw"],
+    "public-routes": ["public-rt"],
+    public: ["public"],
+    "public-assoc": ["public-rta"],
+    "nat-ip": ["nat-ip"],
+    nat: ["nat"],
+    private: ["private"],
+    "private-routes": ["private-rt"],
+    "private-assoc": ["private-rta"],
+};
 
 export interface Network {
     readonly vpcId: pulumi.Input<string>;
@@ -25,7 +39,7 @@ export interface Network {
 
 export function createNetwork(ctx: AwsContext): Network {
     const { spec, topo, parent } = ctx;
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     const subnetIdOf = (ids: pulumi.Input<string>[]) => (zone: string) => {
         const i = topo.subnets.findIndex((s) => s.zone === zone);
         if (i < 0) throw new pulumi.ResourceError(`no node subnet for zone ${zone}`, parent);
@@ -37,11 +51,6 @@ export function createNetwork(ctx: AwsContext): Network {
         return { vpcId: existing.networkId, privateSubnetIds: ids, subnetId: subnetIdOf(ids), publicSubnetIds: [], natPublicIps: [], egress: [] };
     }
 
-    const opts = { parent };
-    const vpcName = n(ctx, "vpc");
-    // DNS support and hostnames: the private hosted zone that names the API endpoint needs both.
-    const vpc = new ec2.Vpc(vpcName, { cidrBlock: spec.network.nodeCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags(ctx, vpcName) }, opts);
-
     const publicCidrs = publicSubnetCidrs(spec.network.nodeCidr, cloud.zones, topo.subnets);
     if (!publicCidrs) {
         throw new pulumi.ResourceError(
@@ -50,59 +59,25 @@ export function createNetwork(ctx: AwsContext): Network {
             parent,
         );
     }
-    const igwName = n(ctx, "igw");
-    const igw = new ec2.InternetGateway(igwName, { vpcId: vpc.id, tags: tags(ctx, igwName) }, opts);
-    const publicRtName = n(ctx, "public-rt");
-    const publicRt = new ec2.RouteTable(publicRtName, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tags(ctx, publicRtName) }, opts);
-    const publicSubnets = cloud.zones.map((zone, i) => {
-        const subnetName = n(ctx, "public", zone);
-        // No public addresses on launch: only NAT gateways (Elastic IPs) and an internet-facing NLB live here.
-        const subnet = new ec2.Subnet(
-            subnetName,
-            { vpcId: vpc.id, cidrBlock: publicCidrs[i], availabilityZone: zone, mapPublicIpOnLaunch: false, tags: tags(ctx, subnetName, { "kubernetes.io/role/elb": "1" }) },
-            opts,
-        );
-        new ec2.RouteTableAssociation(n(ctx, "public-rta", zone), { subnetId: subnet.id, routeTableId: publicRt.id }, opts);
-        return subnet;
+    const vpc = createVpc({
+        parent,
+        name: (part, zone) => n(ctx, ...PART_NAMES[part], ...(zone ? [zone] : [])),
+        tags: (_part, name) => tags(ctx, name),
+        cidr: spec.network.nodeCidr,
+        publicSubnets: cloud.zones.map((zone, i) => ({ zone, cidr: publicCidrs[i] })),
+        privateSubnets: topo.subnets,
+        natZones: natZones(spec),
+        // No public addresses on launch: only NAT gateways (Elastic IPs) and an internet-facing NLB live there.
+        publicIpOnLaunch: false,
+        explicitNat: true,
     });
-
-    const nat = natZones(spec);
-    const gateways = new Map(
-        nat.map((zone) => {
-            const eipName = n(ctx, "nat-ip", zone);
-            const eip = new ec2.Eip(eipName, { domain: "vpc", tags: tags(ctx, eipName) }, { parent, dependsOn: [igw] });
-            const gwName = n(ctx, "nat", zone);
-            const gw = new ec2.NatGateway(
-                gwName,
-                { allocationId: eip.id, subnetId: publicSubnets[cloud.zones.indexOf(zone)].id, connectivityType: "public", tags: tags(ctx, gwName) },
-                { parent, dependsOn: [igw] },
-            );
-            return [zone, { eip, gw }] as const;
-        }),
-    );
-
-    const egress: pulumi.Resource[] = [];
-    const privateSubnets = topo.subnets.map((s) => {
-        const zone = s.zone!;
-        const subnetName = n(ctx, "private", zone);
-        const subnet = new ec2.Subnet(
-            subnetName,
-            { vpcId: vpc.id, cidrBlock: s.cidr, availabilityZone: zone, mapPublicIpOnLaunch: false, tags: tags(ctx, subnetName, { "kubernetes.io/role/internal-elb": "1" }) },
-            opts,
-        );
-        const rtName = n(ctx, "private-rt", zone);
-        const gw = gateways.get(natZoneFor(zone, nat))!.gw;
-        const rt = new ec2.RouteTable(rtName, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: gw.id }], tags: tags(ctx, rtName) }, opts);
-        egress.push(new ec2.RouteTableAssociation(n(ctx, "private-rta", zone), { subnetId: subnet.id, routeTableId: rt.id }, opts));
-        return subnet;
-    });
-    const ids = privateSubnets.map((s) => s.id);
+    const ids = topo.subnets.map((s) => vpc.privateSubnetIds.get(s.zone!)!);
     return {
-        vpcId: vpc.id,
+        vpcId: vpc.vpc.id,
         privateSubnetIds: ids,
         subnetId: subnetIdOf(ids),
-        publicSubnetIds: publicSubnets.map((s) => s.id),
-        natPublicIps: [...gateways.values()].map((g) => g.eip.publicIp),
-        egress,
+        publicSubnetIds: cloud.zones.map((z) => vpc.publicSubnetIds.get(z)!),
+        natPublicIps: vpc.natPublicIps,
+        egress: vpc.egress,
     };
 }

@@ -12,9 +12,10 @@ import type { PoolPlacement } from "../topology";
 import { n, tags, type AwsContext } from "./common";
 import { METADATA_OPTIONS } from "./machines";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 /** Root device of Canonical's Ubuntu AMIs (a launch template maps the root volume by device name). */
-export const UBUNTU_ROOT_DEVICE = "/dev/sda1";
+const UBUNTU_ROOT_DEVICE = "/dev/sda1";
 
 export interface PoolArgs {
     readonly pool: PoolPlacement;
@@ -38,7 +39,7 @@ export function createPool(ctx: AwsContext, a: PoolArgs): Pool {
     const p = a.pool;
     const groupName = n(ctx, p.name);
     const ltName = n(ctx, p.name, "template");
-    const instanceTags = tags(ctx, groupName, { "hacluster:role": "worker", "hacluster:pool": p.name });
+    const instanceTags = tags(ctx, groupName, haTags("aws", { role: "worker", pool: p.name }));
     const launchTemplate = new ec2.LaunchTemplate(
         ltName,
         {
@@ -52,7 +53,7 @@ export function createPool(ctx: AwsContext, a: PoolArgs): Pool {
             networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: a.securityGroupIds }],
             metadataOptions: { ...METADATA_OPTIONS },
             blockDeviceMappings: [
-                { deviceName: UBUNTU_ROOT_DEVICE, ebs: { volumeType: "gp3", volumeSize: spec.cloud!.diskGb, encrypted: "true", deleteOnTermination: "true" } },
+                { deviceName: UBUNTU_ROOT_DEVICE, ebs: { volumeType: "gp3", volumeSize: spec.cloud.diskGb, encrypted: "true", deleteOnTermination: "true" } },
             ],
             ...(a.keyName !== undefined ? { keyName: a.keyName } : {}),
             tagSpecifications: [
@@ -75,7 +76,7 @@ export function createPool(ctx: AwsContext, a: PoolArgs): Pool {
             launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((v) => (v === undefined ? "$Latest" : String(v))) },
             healthCheckType: "EC2",
             instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 90 } },
-            tags: Object.entries(tags(ctx, groupName, { "hacluster:pool": p.name })).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+            tags: Object.entries(tags(ctx, groupName, haTags("aws", { pool: p.name }))).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
         },
         { parent, dependsOn: a.dependsOn },
     );

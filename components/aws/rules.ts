@@ -11,12 +11,12 @@
  * VXLAN mode (no BGP mesh: the mode for large clusters), and Typha (5473/tcp). All of them only
  * between the cluster's nodes. Another CNI needs its own ports (flannel/Cilium VXLAN: 8472/udp).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { API_SERVER_PORT } from "./common";
 
 export type GroupName = "nodes" | "controlPlane" | "etcd" | "api";
 
-export type Peer = { readonly group: GroupName } | { readonly cidr: string } | { readonly natIp: number };
+type Peer = { readonly group: GroupName } | { readonly cidr: string } | { readonly natIp: number };
 
 export interface Rule {
     /** Unique within the plan: becomes part of the rule's resource name. */
@@ -32,7 +32,7 @@ export interface Rule {
 }
 
 /** Calico's needs between nodes (see the file comment). */
-export const CNI_RULES: readonly Omit<Rule, "group" | "direction" | "peer">[] = [
+const CNI_RULES: readonly Omit<Rule, "group" | "direction" | "peer">[] = [
     { id: "bgp", protocol: "tcp", fromPort: 179, toPort: 179, description: "Calico BGP between nodes" },
     { id: "ipip", protocol: "4", description: "Calico IP-in-IP between nodes" },
     { id: "vxlan", protocol: "udp", fromPort: 4789, toPort: 4789, description: "Calico VXLAN between nodes" },
@@ -48,8 +48,8 @@ export interface RuleOptions {
 
 const cidrId = (c: string) => c.replace(/[./]/g, "-");
 
-export function securityRules(spec: ClusterSpec, o: RuleOptions): Rule[] {
-    const cloud = spec.cloud!;
+export function securityRules(spec: SelfManagedCloudSpec, o: RuleOptions): Rule[] {
+    const cloud = spec.cloud;
     const port = spec.endpoint.port;
     const rules: Rule[] = [];
     const add = (r: Rule) => rules.push(r);

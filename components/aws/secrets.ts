@@ -13,7 +13,8 @@ import * as secretsmanager from "@pulumi/aws/secretsmanager";
 import { secretsScript } from "../render/node";
 import type { NodeFile } from "../render/script";
 import { n, tags, type AwsContext } from "./common";
-import { secretName } from "./scripts";
+import { secretName } from "./boot";
+import { haTags } from "../tags";
 
 export interface Identity {
     readonly secret: secretsmanager.Secret;
@@ -39,7 +40,7 @@ export function createIdentity(ctx: AwsContext, role: string, files: pulumi.Outp
             name: secretName(spec.name, role),
             description: `hacluster ${spec.name}: root-only files of ${role} nodes, read once at boot`,
             recoveryWindowInDays: 0,
-            tags: tags(ctx, secretRes, { "hacluster:role": role }),
+            tags: tags(ctx, secretRes, haTags("aws", { role })),
         },
         opts,
     );

@@ -35,7 +35,7 @@ export function createSecurityGroups(ctx: AwsContext, net: Network, nlb: boolean
         const name = n(ctx, SLUG[g], "sg");
         groups[g] = new ec2.SecurityGroup(name, { vpcId: net.vpcId, description: `hacluster ${spec.name}: ${PURPOSE[g]}`, tags: tags(ctx, name) }, opts);
     }
-    const natIps = spec.cloud!.publicEndpoint ? net.natPublicIps : [];
+    const natIps = spec.cloud.publicEndpoint ? net.natPublicIps : [];
     for (const r of securityRules(spec, { nlb, natIps: natIps.length })) {
         const group = groups[r.group]!;
         const name = n(ctx, SLUG[r.group], r.direction === "ingress" ? "in" : "out", r.id);

@@ -31,7 +31,7 @@ import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as storage from "@pulumi/azure-native/storage";
 import { n, nameOf, placement, type AzureContext } from "./common";
 import { roleDefinitionId, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE, storageAccountName } from "./names";
-import { ETCD_BACKUP_CONTAINER } from "./scripts";
+import { ETCD_BACKUP_CONTAINER } from "./boot";
 
 /** Days a deleted container can be restored (a container deleted by hand takes every snapshot with it). */
 export const CONTAINER_SOFT_DELETE_DAYS = 7;

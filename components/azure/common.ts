@@ -1,15 +1,16 @@
 /** What every Azure building function receives, and the naming helpers they share. */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as resources from "@pulumi/azure-native/resources";
-import type { ClusterSpec, CloudSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec, CloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
 import { fitName, NAME_LIMITS } from "./names";
+import { haTags } from "../tags";
 
 export interface AzureContext {
     /** The component's name: prefix of every child name. */
     readonly name: string;
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly cloud: CloudSpec;
     readonly topo: Topology;
     /** The component: parent of every resource. */
@@ -43,6 +44,6 @@ export function placement(ctx: AzureContext, role?: string) {
     return {
         resourceGroupName: ctx.resourceGroupName,
         location: ctx.cloud.region,
-        tags: { "hacluster-cluster": ctx.spec.name, ...(role ? { "hacluster-role": role } : {}) },
+        tags: haTags("dash", { cluster: ctx.spec.name, role: role || undefined }),
     };
 }

@@ -12,44 +12,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as tls from "@pulumi/tls";
-import type { ClusterSpec } from "../../config/spec";
-import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } from "../outputs";
+import type { SelfManagedCloudSpec } from "../../config/spec";
+import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
 import { backupStoreUrl } from "../render/backup-store";
-import { renderKubeconfig } from "../render/kubeconfig";
-import { buildTopology, type Topology } from "../topology";
+import { AZURE_CUSTOM_DATA, cloudUserData } from "../render/cloudinit";
+import { cloudNodeScript, type CloudNode } from "../scripts";
 import { createBackupWriter, createEtcdBackupStore } from "./backup";
 import { azureName, n, nameOf, type AzureContext } from "./common";
 import { createApiEndpoint } from "./endpoint";
 import { parseImage, type ImageReference } from "./image";
 import { createPool, createVm, type MachineBase } from "./machines";
 import { createNetwork } from "./network";
-import {
-    CONTROL_PLANE_SECRET,
-    customData,
-    etcdNodeScript,
-    etcdSecretName,
-    initNodeScript,
-    internalEndpointAddress,
-    joinControlPlaneScript,
-    poolScript,
-    WORKER_SECRET,
-} from "./scripts";
+import { azureNodes, CONTROL_PLANE_SECRET, etcdSecretName, internalEndpointAddress, WORKER_SECRET, type BackupTarget, type SecretSource } from "./boot";
 import { createIdentity, createSecretReader, createVault } from "./vault";
+import { haTags } from "../tags";
 
 export interface AzureClusterArgs {
     /** A validated spec from `loadSpec` with `platform: azure` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
-type Tolerance = ClusterOutputs["failureTolerance"] extends pulumi.Output<infer T> ? T : never;
-
-export class AzureCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: pulumi.Output<NodeSummary[]>;
-    readonly failureTolerance: pulumi.Output<Tolerance>;
-    readonly topology: Topology;
+export class AzureCluster extends ClusterComponent {
     /** Where etcd snapshots are uploaded: `<storage account>/<container>`. */
     readonly etcdBackupContainer: pulumi.Output<string>;
     /** `https://<account>.blob.core.windows.net/<container>`. */
@@ -57,11 +41,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
-        super("hacluster:azure:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
+        super("hacluster:azure:Cluster", name, spec, opts);
+        const topo = this.topology;
         const cloud = spec.cloud;
-        if (spec.platform !== "azure" || spec.family !== "self-managed" || !cloud) {
+        if (spec.platform !== "azure") {
             throw new pulumi.ResourceError(`AzureCluster builds self-managed clusters on azure, got ${spec.family} on ${spec.platform}`, this);
         }
         if (spec.endpoint.kind !== "loadBalancer") {
@@ -76,11 +59,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         if (cloud.publicEndpoint && cloud.apiAllowedCidrs.length === 0) {
             pulumi.log.warn("cluster.cloud.publicEndpoint is set but cluster.cloud.apiAllowedCidrs is empty: the public address admits nobody. Fix: list the client CIDRs", this);
         }
-        this.topology = topo;
         const parent = { parent: this };
 
         const resourceGroupName = cloud.resourceGroup ?? azureName({ name }, "resourceGroup", "rg");
-        const resourceGroup = new resources.ResourceGroup(n({ name }, "rg"), { resourceGroupName, location: cloud.region, tags: { "hacluster-cluster": spec.name } }, parent);
+        const resourceGroup = new resources.ResourceGroup(n({ name }, "rg"), { resourceGroupName, location: cloud.region, tags: haTags("dash", { cluster: spec.name }) }, parent);
         const ctx: AzureContext = { name, spec, cloud, topo, parent: this, resourceGroup, resourceGroupName: nameOf(resourceGroup, resourceGroupName) };
 
         const pki = new ClusterPki(
@@ -111,7 +93,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
         // Without a key in the config the admin user still needs one (Azure refuses Linux VMs with
         // neither key nor password): a generated one, kept only in the state; SSH stays closed.
         const sshPublicKey = cloud.sshPublicKey ?? new tls.PrivateKey(n(ctx, "ssh-key"), { algorithm: "ED25519" }, parent).publicKeyOpenssh.apply((k) => k.trim());
-        const machine: MachineBase = { image, sshPublicKey, subnetId: net.subnetId, nsgId: net.nsg.id, encryptionAtHost: spec.cloud?.encryptionAtHost ?? true };
+        /** A machine's custom data: its node script read with `source`'s identity; `backup`: where its snapshots go. */
+        const customData = (target: CloudNode, what: string, source: SecretSource, backup?: BackupTarget) =>
+            cloudUserData(cloudNodeScript(azureNodes(spec, topo, source, backup), target), AZURE_CUSTOM_DATA, what).base64;
+        const machine: MachineBase = { image, sshPublicKey, subnetId: net.subnetId, nsgId: net.nsg.id, encryptionAtHost: spec.cloud.encryptionAtHost ?? true };
 
         // --- external etcd members: each with its own identity, reading only its own key ---
         const etcdVms = topo.etcd.map((e) => {
@@ -126,7 +111,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
                 asgIds: [net.asg.etcd!.id],
                 customData: pulumi
                     .all([vault.name, identity.id, backupTarget])
-                    .apply(([vaultName, identityId, backup]) => customData(etcdNodeScript(spec, topo, e, { vaultName, identityId }, backup), e.name)),
+                    .apply(([vaultName, identityId, backup]) => customData({ kind: "etcd", node: e }, e.name, { vaultName, identityId }, backup)),
                 dependsOn: [...reader.ready, writer, ...net.egress],
             });
         });
@@ -144,10 +129,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
                 customData:
                     i === 0
                         ? pulumi.all([vault.name, cpIdentity.id, publicAddress, backupTarget]).apply(([vaultName, identityId, ip, backup]) =>
-                              customData(initNodeScript(spec, topo, node, { vaultName, identityId }, [ip], backup), node.name),
+                              customData({ kind: "init", node, extraSANs: [ip] }, node.name, { vaultName, identityId }, backup),
                           )
                         : pulumi.all([vault.name, cpIdentity.id, pki.discoveryHash, backupTarget]).apply(([vaultName, identityId, hash, backup]) =>
-                              customData(joinControlPlaneScript(spec, topo, node, { vaultName, identityId }, hash, backup), node.name),
+                              customData({ kind: "join-control-plane", node, caCertHash: hash }, node.name, { vaultName, identityId }, backup),
                           ),
                 // etcd first: kubeadm init needs the external members answering.
                 dependsOn: [...cpReady, ...(i === 0 ? etcdVms : [])],
@@ -162,7 +147,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
                 identityId: workerIdentity.id,
                 asgIds: [net.asg.nodes.id],
                 customData: pulumi.all([vault.name, workerIdentity.id, pki.discoveryHash]).apply(([vaultName, identityId, hash]) =>
-                    customData(poolScript(spec, topo, pool, { vaultName, identityId }, hash), `worker pool ${pool.name}`),
+                    customData({ kind: "pool", pool, caCertHash: hash }, `worker pool ${pool.name}`, { vaultName, identityId }),
                 ),
                 // Workers wait for the endpoint at boot; created after the control planes, they wait less.
                 dependsOn: [...workerReader.ready, ...net.egress, ...api.loadBalancers, ...controlPlanes],
@@ -171,29 +156,10 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterOut
 
         // --- outputs: kubectl dials the public IP (with publicEndpoint) or the internal frontend ---
         const externalAddress = cloud.publicEndpoint ? publicAddress.apply((ip) => ip || topo.endpoint.host) : pulumi.output(internalAddress);
-        const server = pulumi.interpolate`https://${externalAddress}:${topo.endpoint.port}`;
-        const admin = pki.admin!;
-        const rawKubeconfig = pulumi.secret(
-            pulumi.all([server, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([url, caPem, clientCertPem, clientKeyPem]) =>
-                renderKubeconfig({ cluster: spec.name, server: url, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
-            ),
-        );
-        const outputs = clusterOutputs({ spec, topology: topo, rawKubeconfig, externalAddress });
-        this.endpoint = outputs.endpoint;
-        this.kubeconfig = outputs.kubeconfig;
-        this.nodes = outputs.nodes;
-        this.failureTolerance = outputs.failureTolerance;
         this.etcdBackupContainer = pulumi.interpolate`${backups.accountName}/${backups.containerName}`;
         this.etcdBackupStore = pulumi
             .all([backups.accountName, backups.containerName])
             .apply(([account, container]) => backupStoreUrl({ kind: "azureBlob", account, container }));
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
-            etcdBackupContainer: this.etcdBackupContainer,
-            etcdBackupStore: this.etcdBackupStore,
-        });
+        this.finish(cloudClusterOutputs(spec, topo, pki, externalAddress), { etcdBackupContainer: this.etcdBackupContainer, etcdBackupStore: this.etcdBackupStore });
     }
 }

@@ -16,7 +16,7 @@ import type { PoolPlacement, TopologyNode } from "../topology";
 import { azureName, n, placement, type AzureContext } from "./common";
 import type { ImageReference } from "./image";
 
-export const ADMIN_USER = "azureuser";
+const ADMIN_USER = "azureuser";
 
 /** What every machine shares. */
 export interface MachineBase {

@@ -89,7 +89,7 @@ export function storageAccountName(cluster: string, resourceGroupId: string): st
 }
 
 /** The subscription part (`/subscriptions/<id>`) of a resource id; the id itself when it has none. */
-export function subscriptionScope(resourceId: string): string {
+function subscriptionScope(resourceId: string): string {
     const m = /^\/subscriptions\/[^/]+/i.exec(resourceId);
     return m ? m[0] : resourceId.split(/\/resourceGroups\//i)[0];
 }

@@ -21,10 +21,10 @@
  */
 
 export const API_SERVER_PORT = 6443;
-export const ETCD_PORTS = "2379-2380";
-export const KUBELET_PORT = "10250";
-export const CNI_UDP_PORTS = ["4789", "8472"] as const;
-export const CNI_TCP_PORTS = ["4240", "5473"] as const;
+const ETCD_PORTS = "2379-2380";
+const KUBELET_PORT = "10250";
+const CNI_UDP_PORTS = ["4789", "8472"] as const;
+const CNI_TCP_PORTS = ["4240", "5473"] as const;
 
 export interface RuleInput<Id> {
     readonly asg: { readonly controlPlanes: Id; readonly nodes: Id; readonly etcd?: Id };

@@ -16,7 +16,7 @@ import { azureName, n, placement, type AzureContext } from "./common";
 import { KEY_VAULT_SECRETS_USER_ROLE, roleDefinitionId, vaultName } from "./names";
 
 /** Key Vault's limit for a secret value (25 KiB). */
-export const SECRET_VALUE_LIMIT_BYTES = 25 * 1024;
+const SECRET_VALUE_LIMIT_BYTES = 25 * 1024;
 
 /** A reader: its identity, and what its machines wait for before they boot. */
 export interface SecretReader {

@@ -32,9 +32,10 @@ import type { BackupStoreFor } from "../scripts";
 import { labels, n, type GcpContext } from "./common";
 import { backupBucketName } from "./names";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 /** What a member's account may do on the bucket: create objects, nothing else. */
-export const BACKUP_WRITER_ROLE = "roles/storage.objectCreator";
+const BACKUP_WRITER_ROLE = "roles/storage.objectCreator";
 
 export interface EtcdBackups {
     readonly bucket: storage.Bucket;
@@ -49,12 +50,12 @@ export interface EtcdBackups {
 }
 
 /** The snapshot store on GCS for the bucket `bucket`, one prefix per member. */
-export function gcsBackupStore(bucket: string): BackupStoreFor {
+function gcsBackupStore(bucket: string): BackupStoreFor {
     return (prefix) => ({ kind: "gcs", bucket, prefix });
 }
 
 /** Lifecycle rules for `days` of retention (see the file comment). */
-export function backupLifecycleRules(days: number): gcpInput.storage.BucketLifecycleRule[] {
+function backupLifecycleRules(days: number): gcpInput.storage.BucketLifecycleRule[] {
     return [
         { action: { type: "Delete" }, condition: { age: days, withState: "LIVE" } },
         { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: days, withState: "ARCHIVED" } },
@@ -84,7 +85,7 @@ export function createEtcdBackups(ctx: GcpContext, writers: readonly Identity[])
             // Never delete the backups with the stack: a destroy fails while snapshots remain.
             forceDestroy: false,
             // Encryption: Google-managed keys (Cloud Storage's default), so no `encryption` block.
-            labels: labels(ctx, { "hacluster-role": "etcd-backups" }),
+            labels: labels(ctx, haTags("dash", { role: "etcd-backups" })),
         },
         { parent },
     );

@@ -1,6 +1,6 @@
 /** What the GCP building blocks share: the parent, the project and region, names and labels. */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { childName } from "../naming";
 import type { Topology } from "../topology";
 import { gcpLabels } from "./names";
@@ -8,7 +8,7 @@ import { gcpLabels } from "./names";
 /** Handed to every building block: resources are created as children of the cluster component. */
 export interface GcpContext {
     readonly name: string;
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
     readonly topo: Topology;
     readonly parent: pulumi.ComponentResource;
     /** `cloud.project`: set on every resource, so the provider's default project never decides. */
@@ -40,8 +40,8 @@ export const SHIELDED = { enableSecureBoot: true, enableVtpm: true, enableIntegr
  * project-wide SSH keys never reach cluster machines. The firewall keeps port 22 closed unless
  * `cloud.sshAllowedCidrs` is set.
  */
-export function accessMetadata(spec: ClusterSpec): Record<string, string> {
-    const key = spec.cloud?.sshPublicKey;
+export function accessMetadata(spec: SelfManagedCloudSpec): Record<string, string> {
+    const key = spec.cloud.sshPublicKey;
     return {
         "block-project-ssh-keys": "TRUE",
         "enable-oslogin": key ? "FALSE" : "TRUE",

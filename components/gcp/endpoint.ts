@@ -24,7 +24,7 @@ import type { Network } from "./network";
 import { API_SERVER_PORT } from "./rules";
 
 /** Health check of each API server: HTTPS GET /readyz on 6443, 2 of 10 s probes to change state. */
-export const HEALTH_CHECK = { path: "/readyz", port: API_SERVER_PORT, intervalSec: 10, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
+const HEALTH_CHECK = { path: "/readyz", port: API_SERVER_PORT, intervalSec: 10, timeoutSec: 5, healthyThreshold: 2, unhealthyThreshold: 2 } as const;
 
 export interface EndpointAddresses {
     /** The internal load balancer's fixed address. */
@@ -35,7 +35,7 @@ export interface EndpointAddresses {
 }
 
 /** The internal address of the load balancer: the topology's, or (publicEndpoint) the same offset of the subnet. */
-export function internalEndpointAddress(ctx: GcpContext): string {
+function internalEndpointAddress(ctx: GcpContext): string {
     return ctx.topo.endpoint.address ?? addressAt(ctx.topo.subnets[0].cidr, OFFSET.endpoint);
 }
 
@@ -57,7 +57,7 @@ export function reserveEndpointAddresses(ctx: GcpContext, net: Network): Endpoin
         },
         { parent },
     );
-    const external = spec.cloud!.publicEndpoint
+    const external = spec.cloud.publicEndpoint
         ? new compute.Address(
               n(ctx, "api-public-ip"),
               {

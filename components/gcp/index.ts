@@ -16,14 +16,15 @@
  * network's egress exist first.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 import { childName } from "../naming";
-import { clusterFacts, nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
+import { cloudClusterOutputs, ClusterComponent } from "../outputs";
 import { ClusterPki } from "../pki";
 import { backupStoreUrl } from "../render/backup-store";
-import { renderKubeconfig } from "../render/kubeconfig";
-import { buildTopology, type FailureTolerance, type Topology } from "../topology";
+import { cloudUserData, GCE_METADATA_VALUE } from "../render/cloudinit";
+import { cloudNodeScript, type CloudNode } from "../scripts";
 import { createEtcdBackups, type EtcdBackups } from "./backup";
+import { gcpNodes, type EndpointAddresses } from "./boot";
 import { DEFAULT_IMAGE, type GcpContext } from "./common";
 import { createLoadBalancers, reserveEndpointAddresses, type LoadBalancers } from "./endpoint";
 import { createFirewall } from "./firewall";
@@ -32,20 +33,14 @@ import type { GcpRole } from "./names";
 import { createNetwork } from "./network";
 import { createPool, type Pool } from "./pools";
 import type { Principal } from "./rules";
-import { etcdNodeScript, gceUserData, initNodeScript, joinControlPlaneScript, poolScript, type EndpointAddresses } from "./scripts";
 import { createIdentity, type Identity } from "./secrets";
 
 export interface GcpClusterArgs {
     /** A validated spec from `loadSpec` with `platform: gcp` and family `self-managed`. */
-    readonly spec: ClusterSpec;
+    readonly spec: SelfManagedCloudSpec;
 }
 
-export class GcpCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: pulumi.Output<NodeSummary[]>;
-    readonly failureTolerance: pulumi.Output<FailureTolerance>;
-    readonly topology: Topology;
+export class GcpCluster extends ClusterComponent {
     /** Control planes and external etcd members, by node name. */
     readonly machines: ReadonlyMap<string, Machine>;
     /** Worker pools, by pool name. */
@@ -61,15 +56,13 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
 
     constructor(name: string, args: GcpClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        // The cluster's facts are this component's inputs, so policy packs can check the HA shape.
-        super("hacluster:gcp:Cluster", name, { facts: clusterFacts(spec, topo) }, opts);
-        if (spec.platform !== "gcp" || spec.family !== "self-managed") {
+        super("hacluster:gcp:Cluster", name, spec, opts);
+        const topo = this.topology;
+        if (spec.platform !== "gcp") {
             throw new pulumi.ResourceError(`GcpCluster builds self-managed clusters on platform gcp, got ${spec.family} on ${spec.platform}`, this);
         }
         const cloud = spec.cloud;
-        if (!cloud?.project) throw new pulumi.ResourceError("GcpCluster needs cluster.cloud.project", this);
-        this.topology = topo;
+        if (!cloud.project) throw new pulumi.ResourceError("GcpCluster needs cluster.cloud.project", this);
         const ctx: GcpContext = { name, spec, topo, parent: this, project: cloud.project, region: cloud.region };
 
         const net = createNetwork(ctx);
@@ -114,6 +107,9 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
         const internal = reserved?.internal ?? topo.endpoint.address;
         const addresses: EndpointAddresses = { ...(internal ? { internal } : {}), firstControlPlane: first.address };
         const image = cloud.image ?? DEFAULT_IMAGE;
+        /** A machine's user-data: instance metadata `user-data`, which cloud-init reads on Ubuntu's GCE images. */
+        const gceUserData = (target: CloudNode, what: string) =>
+            cloudUserData(cloudNodeScript(gcpNodes(spec, topo, addresses, backups.store), target), GCE_METADATA_VALUE, what).text;
         const machines = new Map<string, Machine>();
 
         // --- external etcd members ---
@@ -127,7 +123,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                     image,
                     net,
                     identity,
-                    userData: gceUserData(etcdNodeScript(spec, topo, e, backups.store), e.name),
+                    userData: gceUserData({ kind: "etcd", node: e }, e.name),
                     dependsOn: [...identity.ready, ...backups.ready, ...net.egress],
                 }),
             );
@@ -150,7 +146,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                 image,
                 net,
                 identity: cpIdentity,
-                userData: extraSANs.apply((sans) => gceUserData(initNodeScript(spec, topo, first, addresses, sans, backups.store), first.name)),
+                userData: extraSANs.apply((sans) => gceUserData({ kind: "init", node: first, extraSANs: sans }, first.name)),
                 dependsOn: cpDeps,
             }),
         );
@@ -163,7 +159,7 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                     image,
                     net,
                     identity: cpIdentity,
-                    userData: pki.discoveryHash.apply((hash) => gceUserData(joinControlPlaneScript(spec, topo, cp, addresses, hash, backups.store), cp.name)),
+                    userData: pki.discoveryHash.apply((hash) => gceUserData({ kind: "join-control-plane", node: cp, caCertHash: hash }, cp.name)),
                     dependsOn: cpDeps,
                 }),
             );
@@ -183,33 +179,17 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
                     image,
                     net,
                     identity: workerIdentity,
-                    userData: pki.discoveryHash.apply((hash) => gceUserData(poolScript(spec, topo, pool, addresses, hash), pool.name)),
+                    userData: pki.discoveryHash.apply((hash) => gceUserData({ kind: "pool", pool, caCertHash: hash }, pool.name)),
                     dependsOn: [...workerIdentity.ready, ...net.egress, ...(lbs ? [lbs.internal] : [])],
                 }),
             );
         }
         this.pools = pools;
 
-        // --- outputs ---
+        // --- outputs: kubectl dials the external load balancer's address, else the internal one ---
         const outside = publicAddress
             ? publicAddress.apply((a) => a || topo.endpoint.host) // the name until the address is known
             : pulumi.output(addresses.internal ?? topo.endpoint.host);
-        this.endpoint = pulumi.interpolate`https://${outside}:${topo.endpoint.port}`;
-        const admin = pki.admin!;
-        this.kubeconfig = pulumi.secret(
-            pulumi.all([this.endpoint, pki.caCertPem, admin.certPem, admin.keyPem]).apply(([server, caPem, clientCertPem, clientKeyPem]) =>
-                renderKubeconfig({ cluster: spec.name, server, caPem, user: "hacluster-admin", clientCertPem, clientKeyPem }),
-            ),
-        );
-        this.nodes = pulumi.output(nodeSummaries(topo));
-        this.failureTolerance = pulumi.output(topo.tolerance);
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
-            etcdBackupBucket: this.etcdBackupBucket,
-            etcdBackupStore: this.etcdBackupStore,
-        });
+        this.finish(cloudClusterOutputs(spec, topo, pki, outside), { etcdBackupBucket: this.etcdBackupBucket, etcdBackupStore: this.etcdBackupStore });
     }
 }

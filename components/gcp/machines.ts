@@ -18,6 +18,7 @@ import { accessMetadata, DISK_TYPE, labels, n, SHIELDED, type GcpContext } from 
 import { gceName } from "./names";
 import type { Network } from "./network";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 export interface MachineArgs {
     readonly node: TopologyNode;
@@ -49,7 +50,7 @@ export function createMachine(ctx: GcpContext, a: MachineArgs): Machine {
             subnetwork: a.net.subnetId,
             address: a.node.address,
             description: `hacluster ${spec.name}: ${a.node.name} (${role})`,
-            labels: labels(ctx, { "hacluster-role": role }),
+            labels: labels(ctx, haTags("dash", { role })),
         },
         { parent },
     );
@@ -64,7 +65,7 @@ export function createMachine(ctx: GcpContext, a: MachineArgs): Machine {
             machineType: a.machineType,
             bootDisk: {
                 autoDelete: true,
-                initializeParams: { image: a.image, size: spec.cloud!.diskGb, type: DISK_TYPE, labels: labels(ctx, { "hacluster-role": role }) },
+                initializeParams: { image: a.image, size: spec.cloud.diskGb, type: DISK_TYPE, labels: labels(ctx, haTags("dash", { role })) },
             },
             // No access config: no external address. Egress goes through Cloud NAT.
             networkInterfaces: [{ subnetwork: a.net.subnetId, networkIp: address.address }],
@@ -73,7 +74,7 @@ export function createMachine(ctx: GcpContext, a: MachineArgs): Machine {
             shieldedInstanceConfig: { ...SHIELDED },
             scheduling: { automaticRestart: true, onHostMaintenance: "MIGRATE" },
             metadata: { ...accessMetadata(spec), "user-data": a.userData },
-            labels: labels(ctx, { "hacluster-role": role, "hacluster-node": a.node.name }),
+            labels: labels(ctx, haTags("dash", { role, node: a.node.name })),
         },
         { parent, dependsOn: a.dependsOn, deleteBeforeReplace: true, ignoreChanges: ["bootDisk.initializeParams.image"] },
     );

@@ -5,6 +5,7 @@
  * groups' instance prefix. Deterministic, within GCP's limits, distinct per cluster and role.
  */
 import { createHash } from "node:crypto";
+import { haTags } from "../tags";
 
 /** The secret and service-account roles: each reads only its own secret. */
 export type GcpRole = "control-plane" | "worker" | `etcd-${number}`;
@@ -82,5 +83,5 @@ export function secretId(cluster: string, role: GcpRole): string {
 
 /** Labels on every resource that takes them (GCP label values: lowercase, at most 63). */
 export function gcpLabels(cluster: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-    return { "hacluster-cluster": fit(cluster, 63), ...extra };
+    return { ...haTags("dash", { cluster: fit(cluster, 63) }), ...extra };
 }

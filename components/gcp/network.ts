@@ -23,7 +23,7 @@ export interface Network {
 export function createNetwork(ctx: GcpContext): Network {
     const { spec, topo, parent, project, region } = ctx;
     const subnet = topo.subnets[0];
-    const existing = spec.cloud!.existingNetwork;
+    const existing = spec.cloud.existingNetwork;
     if (existing) return { networkId: existing.networkId, subnetId: subnet.id!, cidr: subnet.cidr, egress: [] };
 
     const opts = { parent };

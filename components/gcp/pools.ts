@@ -16,6 +16,7 @@ import { accessMetadata, DISK_TYPE, labels, n, SHIELDED, type GcpContext } from 
 import { gceName } from "./names";
 import type { Network } from "./network";
 import type { Identity } from "./secrets";
+import { haTags } from "../tags";
 
 export interface PoolArgs {
     readonly pool: PoolPlacement;
@@ -35,7 +36,7 @@ export interface Pool {
 export function createPool(ctx: GcpContext, a: PoolArgs): Pool {
     const { spec, parent, project, region } = ctx;
     const p = a.pool;
-    const poolLabels = labels(ctx, { "hacluster-role": "worker", "hacluster-pool": p.name });
+    const poolLabels = labels(ctx, haTags("dash", { role: "worker", pool: p.name }));
     const template = new compute.InstanceTemplate(
         n(ctx, p.name, "template"),
         {
@@ -44,7 +45,7 @@ export function createPool(ctx: GcpContext, a: PoolArgs): Pool {
             namePrefix: `${gceName([spec.name, p.name], 36)}-`,
             description: `hacluster ${spec.name}: workers of pool ${p.name}`,
             machineType: p.instanceType,
-            disks: [{ boot: true, autoDelete: true, sourceImage: a.image, diskSizeGb: spec.cloud!.diskGb, diskType: DISK_TYPE, labels: poolLabels }],
+            disks: [{ boot: true, autoDelete: true, sourceImage: a.image, diskSizeGb: spec.cloud.diskGb, diskType: DISK_TYPE, labels: poolLabels }],
             // No access config: no external address. Egress goes through Cloud NAT.
             networkInterfaces: [{ subnetwork: a.net.subnetId }],
             canIpForward: false,

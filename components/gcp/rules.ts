@@ -23,12 +23,12 @@
  * discovery, ping). All of them only between the cluster's Kubernetes nodes. Another CNI needs
  * its own ports (flannel/Cilium VXLAN: 8472/udp).
  */
-import type { ClusterSpec } from "../../config/spec";
+import type { SelfManagedCloudSpec } from "../../config/spec";
 
 /** Machines of a role; `etcd` means every external etcd member's account. */
 export type Principal = "control-plane" | "worker" | "etcd";
 
-export interface Allowed {
+interface Allowed {
     /** `tcp`, `udp`, `icmp`, `ipip`, ... */
     readonly protocol: string;
     readonly ports?: readonly string[];
@@ -52,12 +52,12 @@ export interface FirewallRule {
 export const API_SERVER_PORT = 6443;
 
 /** Where Google's health checks of internal passthrough load balancers come from. */
-export const INTERNAL_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+const INTERNAL_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
 /** Where Google's health checks of external passthrough load balancers come from. */
-export const EXTERNAL_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22"] as const;
+const EXTERNAL_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22"] as const;
 
 /** Calico's needs between nodes (see the file comment). */
-export const CNI_ALLOWED: readonly Allowed[] = [
+const CNI_ALLOWED: readonly Allowed[] = [
     { protocol: "tcp", ports: ["179", "5473"] },
     { protocol: "udp", ports: ["4789"] },
     { protocol: "ipip" },
@@ -65,7 +65,7 @@ export const CNI_ALLOWED: readonly Allowed[] = [
 ];
 
 /** Below every allow rule here (1000) and above a default network's `default-allow-*` (65534). */
-export const DENY_PRIORITY = 65000;
+const DENY_PRIORITY = 65000;
 
 export interface RuleOptions {
     /** The node subnet's CIDR (the API port is reached through the load balancer from all of it). */
@@ -76,8 +76,8 @@ export interface RuleOptions {
     readonly publicEndpoint: boolean;
 }
 
-export function firewallRules(spec: ClusterSpec, o: RuleOptions): FirewallRule[] {
-    const cloud = spec.cloud!;
+export function firewallRules(spec: SelfManagedCloudSpec, o: RuleOptions): FirewallRule[] {
+    const cloud = spec.cloud;
     const external = spec.etcd.topology === "external";
     const nodes: Principal[] = ["control-plane", "worker"];
     const machines: Principal[] = external ? [...nodes, "etcd"] : nodes;

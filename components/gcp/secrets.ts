@@ -15,6 +15,7 @@ import { secretsScript } from "../render/node";
 import type { NodeFile } from "../render/script";
 import { labels, n, type GcpContext } from "./common";
 import { accountId, secretId, type GcpRole } from "./names";
+import { haTags } from "../tags";
 
 export interface Identity {
     readonly role: GcpRole;
@@ -46,7 +47,7 @@ export function createIdentity(ctx: GcpContext, role: GcpRole, files: pulumi.Out
             project,
             secretId: secretId(spec.name, role),
             replication: { userManaged: { replicas: [{ location: region }] } },
-            labels: labels(ctx, { "hacluster-role": role }),
+            labels: labels(ctx, haTags("dash", { role })),
         },
         opts,
     );

@@ -7,19 +7,19 @@
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { childName } from "../naming";
-import { clusterFacts, type ClusterOutputs } from "../outputs";
-import { buildTopology } from "../topology";
+import { ClusterComponent } from "../outputs";
 import { aksControlPlane } from "./aks/cluster";
 import { aksIdentity } from "./aks/identity";
 import { aksNetwork } from "./aks/network";
 import { aksEntra, aksSystemCount, SYSTEM_POOL } from "./aks/plan";
 import { aksUserPools } from "./aks/pools";
-import { httpsEndpoint, managedNodeSummaries } from "./common";
+import { httpsEndpoint, managedOutputs } from "./common";
+import { haTags } from "../tags";
 
 export interface AksClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
 /** The kubeconfig inside AKS's credential answer; "" when the answer is empty (offline mocks). */
@@ -28,11 +28,7 @@ export function decodeCredentials(answer: { kubeconfigs?: { value?: string }[] }
     return value ? Buffer.from(value, "base64").toString("utf8") : "";
 }
 
-export class AksCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: ClusterOutputs["nodes"];
-    readonly failureTolerance: ClusterOutputs["failureTolerance"];
+export class AksCluster extends ClusterComponent {
     /** The AKS cluster's name (= `cluster.name`). */
     readonly clusterName: pulumi.Output<string>;
     /** Issuer URL for Workload Identity federated credentials. */
@@ -42,13 +38,13 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOutpu
 
     constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        super("hacluster:managed:Aks", name, { facts: clusterFacts(spec, topo) }, opts);
-        if (spec.family !== "managed" || spec.platform !== "azure" || !spec.cloud?.resourceGroup || !spec.managed) {
+        super("hacluster:managed:Aks", name, spec, opts);
+        const topo = this.topology;
+        if (spec.platform !== "azure" || !spec.cloud.resourceGroup) {
             throw new pulumi.ResourceError(`AksCluster needs a managed azure spec (got ${spec.family} on ${spec.platform})`, this);
         }
         const cloud = spec.cloud;
-        const tags = { "hacluster-cluster": spec.name };
+        const tags = haTags("dash", { cluster: spec.name });
 
         const rg = new resources.ResourceGroup(childName(name, "rg"), { resourceGroupName: cloud.resourceGroup, location: cloud.region, tags }, { parent: this });
         // The configured name, carried by the group's output so that users wait for the group.
@@ -65,19 +61,13 @@ export class AksCluster extends pulumi.ComponentResource implements ClusterOutpu
             { resourceGroupName: rgName, resourceName: clusterName, ...(entra ? { format: "exec" } : {}) },
             { parent: this, dependsOn: [cluster] },
         );
-        this.kubeconfig = pulumi.secret(credentials.apply((c) => decodeCredentials(c)));
         this.clusterName = clusterName;
         this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((p) => p?.issuerURL) as pulumi.Output<string>;
         this.identityClientId = identity.identity.clientId;
-        this.endpoint = httpsEndpoint(cloud.publicEndpoint ? cluster.fqdn : cluster.privateFQDN, 443);
+        const endpoint = httpsEndpoint(cloud.publicEndpoint ? cluster.fqdn : cluster.privateFQDN, 443);
+        const kubeconfig = credentials.apply((c) => decodeCredentials(c));
         const system = { name: SYSTEM_POOL, role: "worker" as const, zone: cloud.zones.join(","), count: aksSystemCount(spec) };
-        this.nodes = pulumi.output(managedNodeSummaries(topo, (p) => p.count, [system]));
-        this.failureTolerance = pulumi.output(topo.tolerance);
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
+        this.finish(managedOutputs(topo, endpoint, kubeconfig, (p) => p.count, [system]), {
             clusterName: this.clusterName,
             oidcIssuerUrl: this.oidcIssuerUrl,
             identityClientId: this.identityClientId,

@@ -4,8 +4,8 @@
  */
 import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
-import { nodeSummaries, type NodeSummary } from "../outputs";
+import type { ManagedClusterSpec } from "../../config/spec";
+import { nodeSummaries, type ClusterOutputs, type NodeSummary } from "../outputs";
 import type { Topology } from "../topology";
 
 /**
@@ -13,7 +13,7 @@ import type { Topology } from "../topology";
  * managed clusters: EKS has no patch selection at all, and GKE and AKS patch the control plane
  * themselves (release channel / `patch` upgrade channel).
  */
-export function managedMinor(spec: ClusterSpec): string {
+export function managedMinor(spec: ManagedClusterSpec): string {
     return `1.${spec.kubernetes.minor}`;
 }
 
@@ -38,8 +38,8 @@ export function stableId(value: string): string {
  * CIDRs allowed to reach a public API endpoint. An empty `cloud.apiAllowedCidrs` with a public
  * endpoint means the whole internet (authentication still applies); the caller warns about it.
  */
-export function publicApiCidrs(spec: ClusterSpec): { cidrs: string[]; open: boolean } {
-    const allowed = [...(spec.cloud?.apiAllowedCidrs ?? [])];
+export function publicApiCidrs(spec: ManagedClusterSpec): { cidrs: string[]; open: boolean } {
+    const allowed = [...spec.cloud.apiAllowedCidrs];
     return allowed.length > 0 ? { cidrs: allowed, open: false } : { cidrs: ["0.0.0.0/0"], open: true };
 }
 
@@ -48,7 +48,7 @@ export const OPEN_API_WARNING =
     "cloud.publicEndpoint is true and cloud.apiAllowedCidrs is empty: the API endpoint accepts connections from the whole internet (authentication still applies). Fix: list your office/VPN CIDRs in cluster.cloud.apiAllowedCidrs";
 
 /** Node summaries with each pool's real size (GKE rounds per zone; AKS adds its system pool). */
-export function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["pools"][number]) => number, extra: NodeSummary[] = []): NodeSummary[] {
+function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["pools"][number]) => number, extra: NodeSummary[] = []): NodeSummary[] {
     const byName = new Map(topo.pools.map((p) => [p.name, countOf(p)]));
     return [...extra, ...nodeSummaries(topo).map((n) => (n.count !== undefined && byName.has(n.name) ? { ...n, count: byName.get(n.name)! } : n))];
 }
@@ -60,4 +60,25 @@ export function managedNodeSummaries(topo: Topology, countOf: (pool: Topology["p
  */
 export function httpsEndpoint(host: pulumi.Output<string | undefined>, port?: number): pulumi.Output<string> {
     return host.apply((h) => (h ? `https://${h.replace(/^https:\/\//, "")}${port ? `:${port}` : ""}` : (pulumi.unknown as unknown as string)));
+}
+
+/** Throws, naming every problem, when the spec asks for what `service` cannot do. */
+export function refuse(parent: pulumi.Resource, spec: ManagedClusterSpec, service: string, problems: readonly string[]): void {
+    if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on ${service}:\n  ${problems.join("\n  ")}`, parent);
+}
+
+/** A managed cluster's outputs: the kubeconfig as a secret, nodes as {@link managedNodeSummaries} reports them. */
+export function managedOutputs(
+    topo: Topology,
+    endpoint: pulumi.Output<string>,
+    kubeconfig: pulumi.Output<string>,
+    countOf: (pool: Topology["pools"][number]) => number,
+    extra: NodeSummary[] = [],
+): ClusterOutputs {
+    return {
+        endpoint,
+        kubeconfig: pulumi.secret(kubeconfig),
+        nodes: pulumi.output(managedNodeSummaries(topo, countOf, extra)),
+        failureTolerance: pulumi.output(topo.tolerance),
+    };
 }

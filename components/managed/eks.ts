@@ -6,27 +6,23 @@
  */
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
+import type { ManagedClusterSpec } from "../../config/spec";
 import { childName } from "../naming";
-import { clusterFacts, type ClusterOutputs } from "../outputs";
-import { buildTopology } from "../topology";
-import { httpsEndpoint, managedNodeSummaries } from "./common";
+import { ClusterComponent } from "../outputs";
+import { httpsEndpoint, managedOutputs } from "./common";
 import { eksAdmins } from "./eks/access";
 import { eksControlPlane } from "./eks/cluster";
 import { eksIdentity } from "./eks/iam";
 import { eksNetwork } from "./eks/network";
 import { eksAddons, eksNodeGroups } from "./eks/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
+import { haTags } from "../tags";
 
 export interface EksClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
-export class EksCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: ClusterOutputs["nodes"];
-    readonly failureTolerance: ClusterOutputs["failureTolerance"];
+export class EksCluster extends ClusterComponent {
     /** The EKS cluster's name (= `cluster.name`). */
     readonly clusterName: pulumi.Output<string>;
     /** ARN of the cluster's IAM OIDC provider: the federated principal of IAM roles for service accounts. */
@@ -36,13 +32,13 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOutpu
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        super("hacluster:managed:Eks", name, { facts: clusterFacts(spec, topo) }, opts);
-        if (spec.family !== "managed" || spec.platform !== "aws" || !spec.cloud || !spec.managed) {
+        super("hacluster:managed:Eks", name, spec, opts);
+        const topo = this.topology;
+        if (spec.platform !== "aws") {
             throw new pulumi.ResourceError(`EksCluster needs a managed aws spec (got ${spec.family} on ${spec.platform})`, this);
         }
         const region = spec.cloud.region;
-        const tags = { "hacluster/cluster": spec.name };
+        const tags = haTags("eks", { cluster: spec.name });
 
         const network = eksNetwork(this, name, spec, topo, tags);
         const identity = eksIdentity(this, name, spec, tags);
@@ -71,28 +67,20 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterOutpu
         this.clusterName = cluster.name;
         this.oidcProviderArn = oidc.arn;
         this.nodeRoleArn = identity.nodeRole.arn;
-        this.endpoint = httpsEndpoint(cluster.endpoint);
-        this.kubeconfig = pulumi.secret(
-            pulumi.all([this.endpoint, cluster.certificateAuthority, cluster.name]).apply(([server, ca, clusterName]) =>
-                renderExecKubeconfig({
-                    name: clusterName,
-                    server: server ?? "",
-                    caData: ca?.data ?? "",
-                    exec: {
-                        command: "aws",
-                        args: ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
-                        installHint: "Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/) and sign in as one of managed.adminPrincipals",
-                    },
-                }),
-            ),
+        const endpoint = httpsEndpoint(cluster.endpoint);
+        const kubeconfig = pulumi.all([endpoint, cluster.certificateAuthority, cluster.name]).apply(([server, ca, clusterName]) =>
+            renderExecKubeconfig({
+                name: clusterName,
+                server: server ?? "",
+                caData: ca?.data ?? "",
+                exec: {
+                    command: "aws",
+                    args: ["--region", region, "eks", "get-token", "--cluster-name", clusterName, "--output", "json"],
+                    installHint: "Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/) and sign in as one of managed.adminPrincipals",
+                },
+            }),
         );
-        this.nodes = pulumi.output(managedNodeSummaries(topo, (p) => p.count));
-        this.failureTolerance = pulumi.output(topo.tolerance);
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
+        this.finish(managedOutputs(topo, endpoint, kubeconfig, (p) => p.count), {
             clusterName: this.clusterName,
             oidcProviderArn: this.oidcProviderArn,
             nodeRoleArn: this.nodeRoleArn,

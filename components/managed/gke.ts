@@ -5,10 +5,9 @@
  * through `gke-gcloud-auth-plugin` (exported as a secret).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../config/spec";
-import { clusterFacts, type ClusterOutputs } from "../outputs";
-import { buildTopology } from "../topology";
-import { httpsEndpoint, managedNodeSummaries, perZoneCount } from "./common";
+import type { ManagedClusterSpec } from "../../config/spec";
+import { ClusterComponent } from "../outputs";
+import { httpsEndpoint, managedOutputs, perZoneCount } from "./common";
 import { gkeControlPlane } from "./gke/cluster";
 import { gkeAdmins, gkeIdentity } from "./gke/identity";
 import { gkeNetwork } from "./gke/network";
@@ -16,14 +15,10 @@ import { gkeNodePools } from "./gke/pools";
 import { renderExecKubeconfig } from "./kubeconfig";
 
 export interface GkeClusterArgs {
-    readonly spec: ClusterSpec;
+    readonly spec: ManagedClusterSpec;
 }
 
-export class GkeCluster extends pulumi.ComponentResource implements ClusterOutputs {
-    readonly endpoint: pulumi.Output<string>;
-    readonly kubeconfig: pulumi.Output<string>;
-    readonly nodes: ClusterOutputs["nodes"];
-    readonly failureTolerance: ClusterOutputs["failureTolerance"];
+export class GkeCluster extends ClusterComponent {
     /** The GKE cluster's name (= `cluster.name`). */
     readonly clusterName: pulumi.Output<string>;
     /** `<project>.svc.id.goog`: the Workload Identity pool Kubernetes service accounts map into. */
@@ -33,9 +28,9 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOutpu
 
     constructor(name: string, args: GkeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const spec = args.spec;
-        const topo = buildTopology(spec);
-        super("hacluster:managed:Gke", name, { facts: clusterFacts(spec, topo) }, opts);
-        if (spec.family !== "managed" || spec.platform !== "gcp" || !spec.cloud?.project || !spec.managed) {
+        super("hacluster:managed:Gke", name, spec, opts);
+        const topo = this.topology;
+        if (spec.platform !== "gcp" || !spec.cloud.project) {
             throw new pulumi.ResourceError(`GkeCluster needs a managed gcp spec with a project (got ${spec.family} on ${spec.platform})`, this);
         }
         const project = spec.cloud.project;
@@ -49,30 +44,22 @@ export class GkeCluster extends pulumi.ComponentResource implements ClusterOutpu
         this.clusterName = cluster.name;
         this.workloadPool = pulumi.output(`${project}.svc.id.goog`);
         this.nodeServiceAccount = identity.nodeAccount.email;
-        this.endpoint = httpsEndpoint(cluster.endpoint);
-        this.kubeconfig = pulumi.secret(
-            pulumi.all([this.endpoint, cluster.masterAuth]).apply(([server, auth]) =>
-                renderExecKubeconfig({
-                    name: `gke_${project}_${spec.cloud!.region}_${spec.name}`,
-                    server: server ?? "",
-                    caData: auth?.clusterCaCertificate ?? "",
-                    exec: {
-                        command: "gke-gcloud-auth-plugin",
-                        args: [],
-                        provideClusterInfo: true,
-                        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin (https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl)",
-                    },
-                }),
-            ),
+        const endpoint = httpsEndpoint(cluster.endpoint);
+        const kubeconfig = pulumi.all([endpoint, cluster.masterAuth]).apply(([server, auth]) =>
+            renderExecKubeconfig({
+                name: `gke_${project}_${spec.cloud.region}_${spec.name}`,
+                server: server ?? "",
+                caData: auth?.clusterCaCertificate ?? "",
+                exec: {
+                    command: "gke-gcloud-auth-plugin",
+                    args: [],
+                    provideClusterInfo: true,
+                    installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin (https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl)",
+                },
+            }),
         );
         // GKE rounds each pool up to whole nodes per zone: report what will run.
-        this.nodes = pulumi.output(managedNodeSummaries(topo, (p) => perZoneCount(p.count, p.zones.length) * p.zones.length));
-        this.failureTolerance = pulumi.output(topo.tolerance);
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            nodes: this.nodes,
-            failureTolerance: this.failureTolerance,
+        this.finish(managedOutputs(topo, endpoint, kubeconfig, (p) => perZoneCount(p.count, p.zones.length) * p.zones.length), {
             clusterName: this.clusterName,
             workloadPool: this.workloadPool,
             nodeServiceAccount: this.nodeServiceAccount,

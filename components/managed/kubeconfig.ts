@@ -5,7 +5,7 @@
  */
 import { stringify } from "yaml";
 
-export interface ExecCredential {
+interface ExecCredential {
     readonly command: string;
     readonly args: readonly string[];
     /** Shown by kubectl when the command is missing. */

@@ -11,16 +11,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as remote from "@pulumi/command/remote";
-import type { ClusterSpec, VipEndpointSpec } from "../../config/spec";
+import type { OnPremClusterSpec, VipEndpointSpec } from "../../config/spec";
 import { childName } from "../naming";
 import { ClusterPki } from "../pki";
 import { ETCD_DEFAULTS } from "../render/etcd";
 import { KEEPALIVED_DEFAULTS, renderVrrpAuth } from "../render/keepalived";
 import { DISCOVERY_HASH_PLACEHOLDER, type KubeadmRole } from "../render/kubeadm";
 import { controlPlaneSecretPaths, etcdMemberInputFor, etcdRelease, kubeadmClusterInput, prepareInput, withBackup } from "../scripts";
+import { CHECK_SCRIPT, DISCOVERY_HASH_FILE, ETCD_PKI_DIR, VRRP_AUTH_FILE } from "../render/paths";
 import {
-    CHECK_SCRIPT,
-    ETCD_PKI_DIR,
     etcdHealthScript,
     etcdScript,
     initScript,
@@ -29,9 +28,7 @@ import {
     nodeRegisteredScript,
     nodeRemovalScript,
     secretsScript,
-    DISCOVERY_HASH_FILE,
     TOKEN_REFRESH_SCRIPT,
-    VRRP_AUTH_FILE,
 } from "../render/node";
 import * as random from "@pulumi/random";
 import type { NodeFile } from "../render/script";
@@ -40,7 +37,7 @@ import { clusterFacts, clusterOutputs, type ClusterOutputs, type NodeSummary } f
 
 export interface OnPremClusterArgs {
     /** A validated spec from `loadSpec` with `platform: onprem`. */
-    readonly spec: ClusterSpec;
+    readonly spec: OnPremClusterSpec;
     /** SSH private key (a secret), when `spec.ssh.privateKeySecret` is used. */
     readonly sshPrivateKey?: pulumi.Input<string>;
     /** ssh-agent socket, when `spec.ssh.agent` is used. @default process.env.SSH_AUTH_SOCK */
@@ -48,7 +45,6 @@ export interface OnPremClusterArgs {
 }
 
 const RUN_AS_ROOT = "sudo -n bash -s";
-const TOKEN_TTL = "2h0m0s";
 
 export class OnPremCluster extends pulumi.ComponentResource implements ClusterOutputs {
     readonly endpoint: pulumi.Output<string>;
@@ -213,7 +209,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
         const init = command(
             `${first.name}-bootstrap`,
             first,
-            { create: RUN_AS_ROOT, stdin: scriptFor(first, { kind: "init", tokenTtl: TOKEN_TTL }), delete: "sudo -n kubeadm reset -f" },
+            { create: RUN_AS_ROOT, stdin: scriptFor(first, { kind: "init" }), delete: "sudo -n kubeadm reset -f" },
             [firstSecrets, ...etcdReady],
         );
 

@@ -12,8 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { childName } from "../naming";
-import { ETCD_PKI_DIR, TOKEN_FILE } from "../render/node";
-import { ENCRYPTION_CONFIG, renderEncryptionConfig } from "../render/hardening";
+import { ENCRYPTION_CONFIG, ETCD_PKI_DIR, TOKEN_FILE } from "../render/paths";
+import { renderEncryptionConfig } from "../render/hardening";
 import type { NodeFile } from "../render/script";
 import { discoveryHash } from "./hash";
 import { controlPlaneSecretPaths, stagedPki } from "./paths";
@@ -24,7 +24,7 @@ const CA_HOURS = 10 * 365 * 24;
 const LEAF_HOURS = 365 * 24;
 const LEAF_EARLY_RENEWAL_HOURS = 30 * 24;
 
-export interface EtcdMemberIdentity {
+interface EtcdMemberIdentity {
     readonly name: string;
     readonly address: string;
 }

@@ -1,6 +1,5 @@
 /** Where the secret files land on control planes (pure; shared by PKI and node scripts). */
-import { ENCRYPTION_CONFIG } from "../render/hardening";
-import { STAGED_PKI_DIR } from "../render/node";
+import { ENCRYPTION_CONFIG, STAGED_PKI_DIR } from "../render/paths";
 
 /** The staged path of a file kubeadm reads from /etc/kubernetes/pki, e.g. `ca.key`, `etcd/ca.crt`. */
 export function stagedPki(rel: string): string {

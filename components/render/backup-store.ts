@@ -73,7 +73,7 @@ export function backupStoreUrl(ref: BackupStoreRef): string {
 }
 
 /** Azure Storage REST version that accepts single Put Blob uploads up to 5000 MiB. */
-export const AZURE_STORAGE_API_VERSION = "2021-08-06";
+const AZURE_STORAGE_API_VERSION = "2021-08-06";
 
 function check(ok: boolean, what: string): void {
     if (!ok) throw new Error(`backup store: ${what}`);

@@ -6,12 +6,11 @@
  * Every member snapshots (not only the leader): any one surviving copy restores the cluster,
  * and a snapshot is a consistent point in time whichever member takes it.
  */
+import { SNAPSHOT_BIN } from "./paths";
 import { shq, type NodeFile } from "./script";
 
-export const SNAPSHOT_BIN = "/usr/local/sbin/hacluster-etcd-snapshot";
-export const RESTORE_BIN = "/usr/local/sbin/hacluster-etcd-restore";
 
-export interface EtcdClientTls {
+interface EtcdClientTls {
     readonly caFile: string;
     readonly certFile: string;
     readonly keyFile: string;

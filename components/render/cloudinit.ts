@@ -7,7 +7,7 @@
  * {@link BOOTSTRAP_LOG} and copied to cloud-init's own output log (so it also shows in the cloud
  * console). A failing script fails `runcmd`, which `cloud-init status` reports as an error.
  *
- * Size: EC2 rejects user-data above 16 KiB ({@link EC2_USER_DATA_LIMIT_BYTES}, counted before the
+ * Size: EC2 rejects user-data above 16 KiB ({@link EC2_USER_DATA}, counted before the
  * base64 encoding the API uses); GCE metadata allows 256 KiB per value and Azure custom data 64 KiB.
  * Check with {@link userDataSize}; when a node's user-data is too large, pass
  * {@link gzipUserDataBase64} as the provider's base64 user-data (e.g. `userDataBase64` on EC2):
@@ -15,6 +15,7 @@
  */
 import { gunzipSync, gzipSync } from "zlib";
 import { Document, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { BOOTSTRAP_LOG, BOOTSTRAP_SCRIPT } from "./paths";
 
 /** Input of {@link renderCloudInit}. */
 export interface CloudInitInput {
@@ -26,11 +27,20 @@ export interface CloudInitInput {
     readonly scriptPath?: string;
 }
 
-export const DEFAULT_SCRIPT_PATH = "/var/lib/hacluster/bootstrap.sh";
-/** The script's output, root-only (0600). */
-export const BOOTSTRAP_LOG = "/var/log/hacluster-bootstrap.log";
-/** EC2's user-data limit in bytes, before base64. */
-export const EC2_USER_DATA_LIMIT_BYTES = 16 * 1024;
+/** A cloud's limit on user-data, in bytes before base64, and whether it takes gzip. */
+export interface UserDataLimit {
+    readonly bytes: number;
+    readonly gzip: boolean;
+    /** Names the limit in errors. */
+    readonly name: string;
+}
+
+/** EC2: 16 KiB before base64; cloud-init takes gzip (launch templates: base64 only). */
+export const EC2_USER_DATA: UserDataLimit = { bytes: 16 * 1024, gzip: true, name: "EC2's 16 KiB limit" };
+/** GCE: one instance metadata value (`user-data`) holds 256 KiB; metadata takes text only. */
+export const GCE_METADATA_VALUE: UserDataLimit = { bytes: 256 * 1024, gzip: false, name: "GCE's 256 KiB metadata value limit" };
+/** Azure: custom data of 64 KiB (decoded). */
+export const AZURE_CUSTOM_DATA: UserDataLimit = { bytes: 65535, gzip: true, name: "Azure's 64 KiB custom data limit" };
 
 const HEADER = "#cloud-config\n";
 const PATH_RE = /^\/[A-Za-z0-9._/+-]*[A-Za-z0-9._+-]$/;
@@ -51,7 +61,7 @@ function checkHostname(hostname: string): void {
 
 /** Renders `#cloud-config` user-data that writes and runs the node script. */
 export function renderCloudInit(input: CloudInitInput): string {
-    const scriptPath = input.scriptPath ?? DEFAULT_SCRIPT_PATH;
+    const scriptPath = input.scriptPath ?? BOOTSTRAP_SCRIPT;
     if (!PATH_RE.test(scriptPath) || scriptPath.split("/").includes("..")) {
         throw new Error(
             `cloud-init: scriptPath must be an absolute file path of [A-Za-z0-9._/+-] without "..", got ${JSON.stringify(scriptPath)}`,
@@ -85,20 +95,50 @@ export function gzipUserDataBase64(text: string): string {
     return gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64");
 }
 
-/** The cloud-config text of user-data given plainly or as {@link gzipUserDataBase64}; undefined for neither. */
-function cloudConfigText(userData: string): string | undefined {
+/** User-data as a cloud takes it: plain (readable in previews) when it fits, else gzip. */
+export interface UserData {
+    /** The cloud-config text. */
+    readonly text: string;
+    /** Base64 of what the machine receives: the text, or its gzip. */
+    readonly base64: string;
+    readonly gzipped: boolean;
+}
+
+/** A node script as user-data within `limit`; throws (naming `what`) when even gzip does not fit. */
+export function cloudUserData(script: string, limit: UserDataLimit, what: string, hostname?: string): UserData {
+    const text = renderCloudInit({ script, ...(hostname ? { hostname } : {}) });
+    const size = userDataSize(text);
+    if (size <= limit.bytes) return { text, base64: Buffer.from(text, "utf8").toString("base64"), gzipped: false };
+    if (limit.gzip) {
+        const base64 = gzipUserDataBase64(text);
+        if (Buffer.from(base64, "base64").length <= limit.bytes) return { text, base64, gzipped: true };
+    }
+    throw new Error(`user-data of ${what} is ${size} bytes, above ${limit.name}${limit.gzip ? " even gzipped" : ""}`);
+}
+
+/**
+ * The cloud-config text of user-data as a cloud receives it: plain, base64 or gzip+base64
+ * ({@link UserData}); undefined when it is none of them.
+ */
+export function cloudConfigText(userData: string): string | undefined {
     if (userData.startsWith(HEADER)) return userData;
     const b64 = userData.trim();
-    if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
-    const raw = Buffer.from(b64, "base64");
-    if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return undefined;
-    const text = gunzipSync(raw).toString("utf8");
+    if (b64.length < 16 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return undefined;
+    let raw = Buffer.from(b64, "base64");
+    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+        try {
+            raw = gunzipSync(raw);
+        } catch {
+            return undefined;
+        }
+    }
+    const text = raw.toString("utf8");
     return text.startsWith(HEADER) ? text : undefined;
 }
 
 /**
  * The node script embedded by {@link renderCloudInit} (the `write_files` entry whose path `runcmd`
- * runs), from plain or gzip+base64 user-data. Undefined when the user-data is not a cloud-config
+ * runs), from user-data as {@link cloudConfigText} reads it. Undefined when the user-data is not a cloud-config
  * or carries no such script; throws when it is a cloud-config but not valid YAML.
  */
 export function scriptFromCloudInit(userData: string): string | undefined {

@@ -17,6 +17,7 @@
  * - `peer.crt`: IP SAN of the member address; serverAuth and clientAuth.
  */
 import * as ipaddr from "ipaddr.js";
+import { ETCD_BIN, ETCD_DATA_DIR, ETCD_ENV_PATH, ETCD_PKI_DIR, ETCD_UNIT_PATH } from "./paths";
 
 /** One member of the etcd cluster. */
 export interface EtcdMember {
@@ -73,20 +74,17 @@ export interface EtcdMemberInput {
     readonly autoCompactionRetention?: string;
 }
 
-/** Where the node script installs the files rendered here. */
-export const ETCD_ENV_PATH = "/etc/etcd/etcd.env";
-export const ETCD_UNIT_PATH = "/etc/systemd/system/etcd.service";
 
 /** Defaults of the {@link EtcdMemberInput} fields (see each field for why). */
 export const ETCD_DEFAULTS = {
     clientPort: 2379,
     peerPort: 2380,
-    dataDir: "/var/lib/etcd",
-    pkiDir: "/etc/etcd/pki",
+    dataDir: ETCD_DATA_DIR,
+    pkiDir: ETCD_PKI_DIR,
     heartbeatIntervalMs: 100,
     electionTimeoutMs: 1000,
     listenMetricsUrls: "http://127.0.0.1:2381",
-    etcdBinary: "/usr/local/bin/etcd",
+    etcdBinary: ETCD_BIN,
     listenClientOnLocalhost: true,
     autoCompactionMode: "periodic",
     autoCompactionRetention: "1h",
@@ -203,7 +201,7 @@ function checkRetention(mode: string, retention: string): void {
 }
 
 /** Validates the input; throws an Error naming the offending field. */
-export function validateEtcdMemberInput(input: EtcdMemberInput): void {
+function validateEtcdMemberInput(input: EtcdMemberInput): void {
     if (input.members.length === 0) throw new Error("etcd: members must not be empty");
     const names = new Set<string>();
     const addresses = new Map<string, string>();
@@ -283,7 +281,7 @@ export function validateEtcdMemberInput(input: EtcdMemberInput): void {
 }
 
 /** The `ETCD_*` variables of one member, in rendering order. */
-export function etcdEnvironment(input: EtcdMemberInput): ReadonlyArray<readonly [string, string]> {
+function etcdEnvironment(input: EtcdMemberInput): ReadonlyArray<readonly [string, string]> {
     validateEtcdMemberInput(input);
     const { member, pkiDir } = input;
     const self = url(member.address, input.clientPort);

@@ -33,7 +33,12 @@ export interface HaproxyInput {
     readonly bindPort: number;
     /** Control planes. */
     readonly backends: readonly HaproxyBackend[];
-    /** Health check of each backend (config/ fills it from {@link HAPROXY_DEFAULTS}.healthCheck). @default HAPROXY_DEFAULTS.healthCheck */
+    /**
+     * Health check of each backend, from `cluster.endpoint.haproxy` (its defaults are the schema's:
+     * kubeadm's HA guide keeps HAProxy's own inter 2s fall 3, and a silently dead API server then
+     * keeps receiving connections for ~10 s; 500 ms, fall 2 with `timeout connect 1s` take it out in
+     * ~1.4 s, measured in bench/results/failover.md).
+     */
     readonly healthCheck: HaproxyHealthCheck;
     /** Optional local stats page (`/stats`) and Prometheus metrics (`/metrics`), bound to 127.0.0.1 only. */
     readonly statsPort?: number;
@@ -49,21 +54,12 @@ export interface HaproxyInput {
  * DOWN 0.3-0.6 s earlier (bench:failover "fixed after", medians in four runs: 1.32-1.37 s with,
  * 1.68-1.94 s without), while a healthy server is still checked only every `inter`.
  */
-export function fastinterMs(intervalMs: number): number {
+function fastinterMs(intervalMs: number): number {
     return Math.max(100, Math.round(intervalMs / 2));
 }
 
-/** The tuned defaults, exported so config/ can reuse them. */
-export const HAPROXY_DEFAULTS = {
-    /**
-     * kubeadm's HA guide keeps HAProxy's own defaults (inter 2s, fall 3, rise 2): a silently dead API
-     * server keeps receiving new connections for ~10 s (measured, bench/results/failover.md). Checks
-     * every 500 ms (`fastinter` 250 ms, see {@link fastinterMs}), 2 failures, with `timeout connect 1s`
-     * take it out in ~1.4 s (measured; the previous inter 1000 ms, connect 5 s took ~3.6 s). rise 2
-     * still needs two good answers in a row, so a server that restarts or flaps is not put back on one
-     * lucky check. /readyz (not /livez) so a server that lost etcd is taken out too.
-     */
-    healthCheck: { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 } satisfies HaproxyHealthCheck,
+/** The tuned constants of every haproxy.cfg (the health check comes from the spec). */
+const HAPROXY_DEFAULTS = {
     /** Enough for thousands of kubelets and watchers; each idle TCP tunnel costs ~2 buffers. */
     maxconn: 10000,
     /** Debian creates /run/haproxy at boot (tmpfiles.d) and ships this very socket path. */
@@ -90,56 +86,16 @@ export const HAPROXY_DEFAULTS = {
 } as const;
 
 /** Names of the API frontend and backend (they show in logs and stats). */
-export const HAPROXY_API_FRONTEND = "kube-apiserver";
-export const HAPROXY_API_BACKEND = "kube-apiserver";
-
-const SERVER_NAME = /^[A-Za-z0-9_.:-]+$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const HEALTH_PATHS: readonly string[] = ["/readyz", "/livez", "/healthz"];
-
-function checkPort(what: string, port: number): void {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new Error(`haproxy: ${what} must be a port from 1 to 65535 (got ${port})`);
-    }
-}
-
-function checkCount(what: string, n: number, min: number): void {
-    if (!Number.isInteger(n) || n < min) throw new Error(`haproxy: ${what} must be a whole number >= ${min} (got ${n})`);
-}
-
-function validate(input: HaproxyInput): void {
-    checkPort("bindPort", input.bindPort);
-    if (input.backends.length === 0) throw new Error("haproxy: at least one backend (control plane) is required");
-    const names = new Set<string>();
-    for (const b of input.backends) {
-        if (!SERVER_NAME.test(b.name)) {
-            throw new Error(`haproxy: backend name ${JSON.stringify(b.name)} may only hold letters, digits, '-', '_', '.', ':'`);
-        }
-        if (names.has(b.name)) throw new Error(`haproxy: backend name ${b.name} is used twice; names must be unique`);
-        names.add(b.name);
-        if (!IPV4.test(b.address)) throw new Error(`haproxy: backend ${b.name} address must be an IPv4 address (got ${JSON.stringify(b.address)})`);
-        checkPort(`backend ${b.name} port`, b.port);
-    }
-    const hc = input.healthCheck;
-    if (!HEALTH_PATHS.includes(hc.path)) throw new Error(`haproxy: healthCheck.path must be /readyz, /livez or /healthz (got ${JSON.stringify(hc.path)})`);
-    checkCount("healthCheck.intervalMs", hc.intervalMs, 100);
-    checkCount("healthCheck.fall", hc.fall, 1);
-    checkCount("healthCheck.rise", hc.rise, 1);
-    if (input.statsPort !== undefined) {
-        checkPort("statsPort", input.statsPort);
-        if (input.statsPort === input.bindPort) throw new Error(`haproxy: statsPort and bindPort are both ${input.bindPort}`);
-    }
-    if (input.maxconn !== undefined) checkCount("maxconn", input.maxconn, 1);
-    if (input.adminSocket !== undefined && !/^\/\S+$/.test(input.adminSocket)) {
-        throw new Error(`haproxy: adminSocket must be an absolute path without spaces (got ${JSON.stringify(input.adminSocket)})`);
-    }
-}
+const HAPROXY_API_FRONTEND = "kube-apiserver";
+const HAPROXY_API_BACKEND = "kube-apiserver";
 
 const section = (head: string, lines: readonly string[]): string => [head, ...lines.map((l) => `    ${l}`)].join("\n");
 
-/** haproxy.cfg of one LB host. Throws Error on invalid input. */
+/**
+ * haproxy.cfg of one LB host, from resolved values: the schema checked ports, paths and timings,
+ * the topology the backends' names and addresses.
+ */
 export function renderHaproxyCfg(input: HaproxyInput): string {
-    validate(input);
     const d = HAPROXY_DEFAULTS;
     const hc = input.healthCheck;
     const sections = [

@@ -4,10 +4,8 @@
  * other root-only secret files; the audit policy is public.
  */
 import { stringify } from "yaml";
+import { AUDIT_LOG_DIR, AUDIT_POLICY, ENCRYPTION_CONFIG } from "./paths";
 
-export const ENCRYPTION_CONFIG = "/etc/kubernetes/enc/encryption-config.yaml";
-export const AUDIT_POLICY = "/etc/kubernetes/audit/policy.yaml";
-export const AUDIT_LOG_DIR = "/var/log/kubernetes/audit";
 
 /** EncryptionConfiguration: Secrets sealed with secretbox (XSalsa20-Poly1305); reads of old plain data still work. */
 export function renderEncryptionConfig(keyBase64: string): string {

@@ -83,12 +83,8 @@ export interface KeepalivedInput {
     readonly garpMasterRefreshSec?: number;
 }
 
-/** The tuned defaults, exported so config/ can reuse them. */
+/** The tuned constants of every keepalived.conf (priorities are the caller's, the rest comes from the spec). */
 export const KEEPALIVED_DEFAULTS = {
-    /** Priority of the first LB host. */
-    masterPriority: 150,
-    /** Priority of every other LB host: 50 below, so a check weight of -60 crosses the gap. */
-    backupPriority: 100,
     /** A dead master is replaced after ~3.5 s (3 adverts + skew); config `vrrpVersion: 3` allows sub-second adverts. */
     advertIntervalSec: 1,
     /** 2 x 1 s: a host whose HAProxy or API path broke gives up the VIP in ~2-3 s; rise 2 avoids flapping back. */
@@ -99,23 +95,13 @@ export const KEEPALIVED_DEFAULTS = {
     garpMasterDelaySec: 1,
     /** Re-announce the VIP every minute so neighbours and switches whose entries aged out relearn it. */
     garpMasterRefreshSec: 60,
-    /** Where the node script puts the password include (mode 0600). */
-    authIncludePath: "/etc/keepalived/vrrp_auth.conf",
-    /** Where the node script puts {@link renderCheckApiserverScript} (mode 0755). */
-    checkScriptPath: "/etc/keepalived/check_apiserver.sh",
     /** curl's --max-time in the check script; below check.timeoutSec so keepalived sees our exit code. */
     checkScriptCurlTimeoutSec: 2,
 } as const;
 
 /** VRRP instance and script names (they show in keepalived's log). */
-export const KEEPALIVED_INSTANCE = "VI_APISERVER";
-export const KEEPALIVED_SCRIPT = "chk_apiserver";
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const TOKEN = /^[A-Za-z0-9_.-]+$/;
-const IFNAME = /^[A-Za-z0-9_.:-]{1,15}$/;
-const ABS_PATH = /^\/[A-Za-z0-9_.\/-]+$/;
-const API_PATHS: readonly string[] = ["/readyz", "/livez", "/healthz"];
+const KEEPALIVED_INSTANCE = "VI_APISERVER";
+const KEEPALIVED_SCRIPT = "chk_apiserver";
 
 function fail(message: string): never {
     throw new Error(`keepalived: ${message}`);
@@ -125,39 +111,20 @@ function intIn(what: string, n: number, min: number, max: number): void {
     if (!Number.isInteger(n) || n < min || n > max) fail(`${what} must be a whole number from ${min} to ${max} (got ${n})`);
 }
 
+/**
+ * What the schema cannot have checked: the priorities and peers the caller derives per host, and
+ * the combinations of preempt, initial state and weight that would leave the VIP where it is.
+ */
 function validate(input: KeepalivedInput): void {
-    if (!TOKEN.test(input.routerId)) fail(`routerId ${JSON.stringify(input.routerId)} may only hold letters, digits, '-', '_', '.'`);
-    if (!IFNAME.test(input.interface)) fail(`interface ${JSON.stringify(input.interface)} is not a network interface name`);
-    intIn("virtualRouterId", input.virtualRouterId, 1, 255);
     intIn("priority", input.priority, 1, 254);
-    if (input.initialState !== "MASTER" && input.initialState !== "BACKUP") fail(`initialState must be MASTER or BACKUP (got ${JSON.stringify(input.initialState)})`);
-    if ((input.vrrpVersion ?? 2) === 2) {
-        intIn("advertIntervalSec (VRRPv2 adverts are whole seconds)", input.advertIntervalSec, 1, 255);
-    } else {
-        const cs = Math.round(input.advertIntervalSec * 100);
-        if (Math.abs(input.advertIntervalSec * 100 - cs) > 1e-9 || cs < 1 || cs > 4095) {
-            fail(`advertIntervalSec must be 0.01 to 40.95 s in steps of 0.01 s with VRRPv3 (got ${input.advertIntervalSec})`);
-        }
-    }
-    if (!IPV4.test(input.unicastSrcIp)) fail(`unicastSrcIp must be an IPv4 address (got ${JSON.stringify(input.unicastSrcIp)})`);
     if (input.unicastPeers.length === 0) fail("unicastPeers must list the other LB hosts (got none)");
     const seen = new Set<string>();
     for (const p of input.unicastPeers) {
-        if (!IPV4.test(p)) fail(`unicast peer ${JSON.stringify(p)} is not an IPv4 address`);
         if (p === input.unicastSrcIp) fail(`unicastPeers must not contain this host's own address ${p}`);
         if (seen.has(p)) fail(`unicast peer ${p} is listed twice`);
         seen.add(p);
     }
-    if (!IPV4.test(input.vip)) fail(`vip must be an IPv4 address (got ${JSON.stringify(input.vip)})`);
-    if (input.vip === input.unicastSrcIp || seen.has(input.vip)) fail(`vip ${input.vip} must not be an LB host's own address`);
-    intIn("vipPrefix", input.vipPrefix, 1, 32);
-    if (!ABS_PATH.test(input.authIncludePath)) fail(`authIncludePath must be an absolute path without spaces or quotes (got ${JSON.stringify(input.authIncludePath)})`);
-    if (!ABS_PATH.test(input.checkScriptPath)) fail(`checkScriptPath must be an absolute path without spaces or quotes (got ${JSON.stringify(input.checkScriptPath)})`);
     const c = input.check;
-    intIn("check.intervalSec", c.intervalSec, 1, 3600);
-    intIn("check.timeoutSec", c.timeoutSec, 1, 3600);
-    intIn("check.fall", c.fall, 1, 100);
-    intIn("check.rise", c.rise, 1, 100);
     intIn("check.weight", c.weight, -253, 253);
     if (!input.preempt) {
         if (input.initialState !== "BACKUP") fail("preempt: false (nopreempt) needs initialState BACKUP: keepalived ignores nopreempt on a MASTER");
@@ -165,14 +132,12 @@ function validate(input: KeepalivedInput): void {
             fail(`preempt: false (nopreempt) needs check.weight 0 (got ${c.weight}): with nopreempt a backup never takes the VIP from a master whose priority only dropped, so a failing check would not move it`);
         }
     }
-    if (input.garpMasterDelaySec !== undefined) intIn("garpMasterDelaySec", input.garpMasterDelaySec, 0, 255);
-    if (input.garpMasterRefreshSec !== undefined) intIn("garpMasterRefreshSec", input.garpMasterRefreshSec, 0, 86400);
 }
 
 /** `head {`, the lines indented one level (nested blocks come pre-rendered), `}`. */
 const block = (head: string, lines: readonly string[]): string[] => [`${head} {`, ...lines.map((l) => `    ${l}`), "}"];
 
-/** keepalived.conf of one LB host; holds no secret. Throws Error on invalid input. */
+/** keepalived.conf of one LB host, from resolved values; holds no secret. Throws Error on a combination that cannot fail over. */
 export function renderKeepalivedConf(input: KeepalivedInput): string {
     validate(input);
     const d = KEEPALIVED_DEFAULTS;
@@ -237,11 +202,6 @@ export interface CheckScriptInput {
 
 /** check_apiserver.sh: exits 0 only when HAProxy runs here and an API server answers through it. */
 export function renderCheckApiserverScript(input: CheckScriptInput): string {
-    if (!Number.isInteger(input.frontendPort) || input.frontendPort < 1 || input.frontendPort > 65535) {
-        fail(`check script frontendPort must be a port from 1 to 65535 (got ${input.frontendPort})`);
-    }
-    if (!API_PATHS.includes(input.apiPath)) fail(`check script apiPath must be /readyz, /livez or /healthz (got ${JSON.stringify(input.apiPath)})`);
-    intIn("check script timeoutSec", input.timeoutSec, 1, 60);
     const url = `https://127.0.0.1:${input.frontendPort}${input.apiPath}`;
     return `#!/usr/bin/env bash
 # keepalived vrrp_script: healthy only when HAProxy runs on this host and an API server answers

@@ -9,6 +9,9 @@
 import { stringify } from "yaml";
 import { V1BETA4_FROM_MINOR } from "../../config/versions";
 import { HARDENING } from "./hardening";
+import { JOIN_TOKEN_TTL } from "./join-token";
+import type { ClusterConfiguration, ExtraArgs, JoinConfiguration, KubeadmApiVersion, KubeadmDocument, KubeletConfiguration, KubeProxyConfiguration, NodeRegistration } from "./kubeadm-types";
+import { ETCD_DATA_DIR, PKI_DIR } from "./paths";
 
 /** Stands in for the bootstrap token in the public config; the node substitutes the secret. */
 export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
@@ -18,10 +21,9 @@ export const TOKEN_PLACEHOLDER = "@@BOOTSTRAP_TOKEN@@";
  * the first `up`, and a script holding it would be unknown too (not shown by `pulumi preview`).
  */
 export const DISCOVERY_HASH_PLACEHOLDER = "@@DISCOVERY_HASH@@";
-export const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
-export const PKI_DIR = "/etc/kubernetes/pki";
+const CRI_SOCKET = "unix:///var/run/containerd/containerd.sock";
 
-export type EtcdConfig =
+type EtcdConfig =
     | { readonly kind: "stacked"; readonly heartbeatIntervalMs: number; readonly electionTimeoutMs: number }
     | { readonly kind: "external"; readonly endpoints: readonly string[] };
 
@@ -29,7 +31,7 @@ export type EtcdConfig =
  * The node being configured. A scaling-group worker leaves both out: every instance shares one
  * config, so kubeadm takes the hostname and the kubelet its default address.
  */
-export interface KubeadmNode {
+interface KubeadmNode {
     readonly name?: string;
     readonly address?: string;
     /** Labels the kubelet registers the node with (a pool's labels). */
@@ -66,7 +68,7 @@ export interface KubeadmClusterInput {
 }
 
 export type KubeadmRole =
-    | { readonly kind: "init"; readonly tokenTtl: string }
+    | { readonly kind: "init" }
     | { readonly kind: "join-control-plane"; readonly caCertHash: string }
     | { readonly kind: "join-worker"; readonly caCertHash: string };
 
@@ -75,20 +77,20 @@ export interface KubeadmInput extends KubeadmClusterInput {
     readonly role: KubeadmRole;
 }
 
-export function kubeadmApiVersion(minor: number): string {
+export function kubeadmApiVersion(minor: number): KubeadmApiVersion {
     return minor >= V1BETA4_FROM_MINOR ? "kubeadm.k8s.io/v1beta4" : "kubeadm.k8s.io/v1beta3";
 }
 
 type Args = Readonly<Record<string, string>>;
 
 /** `extraArgs` in the version's shape, sorted by name so output is stable. */
-function args(minor: number, values: Args): unknown {
+function args(minor: number, values: Args): ExtraArgs {
     const names = Object.keys(values).sort();
     if (minor >= V1BETA4_FROM_MINOR) return names.map((name) => ({ name, value: values[name] }));
     return Object.fromEntries(names.map((n) => [n, values[n]]));
 }
 
-function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
+function nodeRegistration(input: KubeadmInput): NodeRegistration {
     const kubelet: Record<string, string> = {};
     // Multi-homed hosts: pin the kubelet to the cluster network's address.
     if (input.node.address) kubelet["node-ip"] = input.node.address;
@@ -103,7 +105,7 @@ function nodeRegistration(input: KubeadmInput): Record<string, unknown> {
     };
 }
 
-function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+function clusterConfiguration(input: KubeadmClusterInput): ClusterConfiguration {
     // Hardening first, so a user's apiServerExtraArgs can still override a value deliberately.
     const apiServerArgs: Record<string, string> = {
         "authorization-mode": "Node,RBAC",
@@ -114,7 +116,7 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
         input.etcd.kind === "stacked"
             ? {
                   local: {
-                      dataDir: "/var/lib/etcd",
+                      dataDir: ETCD_DATA_DIR,
                       extraArgs: args(input.minor, {
                           "heartbeat-interval": String(input.etcd.heartbeatIntervalMs),
                           "election-timeout": String(input.etcd.electionTimeoutMs),
@@ -149,7 +151,7 @@ function clusterConfiguration(input: KubeadmClusterInput): Record<string, unknow
     };
 }
 
-function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknown> {
+function kubeletConfiguration(input: KubeadmClusterInput): KubeletConfiguration {
     return {
         apiVersion: "kubelet.config.k8s.io/v1beta1",
         kind: "KubeletConfiguration",
@@ -174,13 +176,13 @@ function kubeletConfiguration(input: KubeadmClusterInput): Record<string, unknow
 }
 
 /** kube-proxy's settings, when they differ from kubeadm's defaults. */
-function kubeProxyConfiguration(input: KubeadmClusterInput): Record<string, unknown>[] {
+function kubeProxyConfiguration(input: KubeadmClusterInput): KubeProxyConfiguration[] {
     if (!input.systemContainer) return [];
     // conntrack sizing is global to the kernel: a system container's host owns it.
     return [{ apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", conntrack: { maxPerCore: 0 } }];
 }
 
-function discovery(input: KubeadmInput, caCertHash: string): Record<string, unknown> {
+function discovery(input: KubeadmInput, caCertHash: string): JoinConfiguration["discovery"] {
     return {
         bootstrapToken: {
             apiServerEndpoint: input.controlPlaneEndpoint,
@@ -191,8 +193,8 @@ function discovery(input: KubeadmInput, caCertHash: string): Record<string, unkn
     };
 }
 
-/** The documents of one node's kubeadm config, as objects (exported for tests). */
-export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[] {
+/** The documents of one node's kubeadm config, as typed objects (kubeadm-types.ts). */
+export function kubeadmDocuments(input: KubeadmInput): KubeadmDocument[] {
     const apiVersion = kubeadmApiVersion(input.minor);
     const v4 = input.minor >= V1BETA4_FROM_MINOR;
     const port = input.apiServerPort ?? 6443;
@@ -208,7 +210,7 @@ export function kubeadmDocuments(input: KubeadmInput): Record<string, unknown>[]
                         {
                             token: TOKEN_PLACEHOLDER,
                             description: "hacluster join token",
-                            ttl: role.tokenTtl,
+                            ttl: JOIN_TOKEN_TTL,
                             usages: ["signing", "authentication"],
                             groups: ["system:bootstrappers:kubeadm:default-node-token"],
                         },

@@ -17,10 +17,10 @@
  * CIS 1.2.5), so `kubectl logs`/`exec` to a node work once its CSR is approved (within one timer
  * period, 30 s, of the kubelet starting).
  */
+import { CSR_APPROVER_BIN } from "./paths";
 import type { NodeFile } from "./script";
 
-export const CSR_APPROVER_BIN = "/usr/local/sbin/hacluster-approve-kubelet-serving";
-export const CSR_APPROVER_UNIT = "hacluster-approve-kubelet-serving";
+const CSR_APPROVER_UNIT = "hacluster-approve-kubelet-serving";
 
 export interface CsrApproverInput {
     /** IPv4 CIDRs node addresses must fall in (the cluster's node networks); empty: no range check. */

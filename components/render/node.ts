@@ -6,34 +6,39 @@
  * Secrets are never in these scripts: the platform delivers them first (root-only files, see
  * `secretsScript`); the steps check they are present and read them from disk.
  */
-import { RESTORE_BIN, renderRestoreScript, renderSnapshotScript, renderSnapshotUnits, SNAPSHOT_BIN, type BackupInput, type RestoreInput } from "./backup";
+import { renderRestoreScript, renderSnapshotScript, renderSnapshotUnits, type BackupInput, type RestoreInput } from "./backup";
 import { renderEtcdEnv, renderEtcdUnit, type EtcdMemberInput } from "./etcd";
 import { renderHaproxyCfg, type HaproxyInput } from "./haproxy";
 import { renderCheckApiserverScript, renderKeepalivedConf, type CheckScriptInput, type KeepalivedInput } from "./keepalived";
-import { AUDIT_POLICY, renderAuditPolicy } from "./hardening";
+import { renderAuditPolicy } from "./hardening";
 import { csrApproverFiles, ENABLE_CSR_APPROVER } from "./kubelet-serving";
-import { DISCOVERY_HASH_PLACEHOLDER, PKI_DIR, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
+import { DISCOVERY_HASH_PLACEHOLDER, renderKubeadmConfig, TOKEN_PLACEHOLDER, type KubeadmInput } from "./kubeadm";
+import { JOIN_TOKEN_TTL_HOURS } from "./join-token";
+import {
+    AUDIT_POLICY,
+    CHECK_SCRIPT,
+    DISCOVERY_HASH_FILE,
+    ETCD_BIN,
+    ETCD_ENV_PATH,
+    ETCD_PKI_DIR,
+    ETCD_UNIT_PATH,
+    HAPROXY_CFG,
+    INIT_DONE,
+    JOIN_DONE,
+    KEEPALIVED_CONF,
+    KUBEADM_RUN,
+    KUBEADM_TEMPLATE,
+    PKI_DIR,
+    RESTORE_BIN,
+    RUN_DIR,
+    SNAPSHOT_BIN,
+    STAGED_PKI_DIR,
+    TOKEN_FILE,
+    TOKEN_REFRESH_BIN,
+    VRRP_AUTH_FILE,
+} from "./paths";
 import { prepareFiles, prepareSteps, type Download, type PrepareInput } from "./prepare";
 import { renderScript, shq, type NodeFile } from "./script";
-
-/** Where root-only secret files land on nodes. */
-export const SECRETS_DIR = "/etc/hacluster/secrets";
-export const TOKEN_FILE = `${SECRETS_DIR}/bootstrap-token`;
-/** The CA's discovery hash, for platforms whose join configs hold DISCOVERY_HASH_PLACEHOLDER. */
-export const DISCOVERY_HASH_FILE = `${SECRETS_DIR}/discovery-hash`;
-export const KUBEADM_TEMPLATE = "/etc/hacluster/kubeadm.yaml";
-const KUBEADM_RUN = "/run/hacluster/kubeadm.yaml";
-export const VRRP_AUTH_FILE = "/etc/keepalived/vrrp-auth.conf";
-export const CHECK_SCRIPT = "/etc/keepalived/check_apiserver.sh";
-export const ETCD_PKI_DIR = "/etc/etcd/pki";
-/**
- * Control planes receive the shared CAs and keys here; every kubeadm run copies them into
- * /etc/kubernetes/pki first, because `kubeadm reset` (a failed join's retry) empties that one.
- */
-export const STAGED_PKI_DIR = `${SECRETS_DIR}/pki`;
-/** Written when kubeadm init / join finished: a half-finished run is never taken as done. */
-const INIT_DONE = "/var/lib/hacluster/kubeadm-init.done";
-const JOIN_DONE = "/var/lib/hacluster/kubeadm-join.done";
 
 /** Fails early, with the file named, when the secrets step has not delivered a file. */
 function requireFiles(paths: readonly string[]): string {
@@ -59,7 +64,7 @@ const KUBEADM_CONFIG_FN = `hacluster_kubeadm_config() {
   if [[ -f ${DISCOVERY_HASH_FILE} ]]; then hash=$(<${DISCOVERY_HASH_FILE}); fi
   tmpl=$(<${KUBEADM_TEMPLATE})
   tmpl=\${tmpl//${TOKEN_PLACEHOLDER}/$token}
-  install -d -m 0700 /run/hacluster
+  install -d -m 0700 ${RUN_DIR}
   (umask 077; printf '%s\\n' "\${tmpl//${DISCOVERY_HASH_PLACEHOLDER}/$hash}" >${KUBEADM_RUN})
 }
 trap 'rm -f ${KUBEADM_RUN}' EXIT
@@ -83,21 +88,22 @@ export interface LbScriptInput {
 
 export function lbScript(input: LbScriptInput): string {
     const files: NodeFile[] = [
-        { path: "/etc/haproxy/haproxy.cfg", content: renderHaproxyCfg(input.haproxy) },
-        { path: "/etc/keepalived/keepalived.conf", content: renderKeepalivedConf(input.keepalived) },
+        { path: HAPROXY_CFG, content: renderHaproxyCfg(input.haproxy) },
+        { path: KEEPALIVED_CONF, content: renderKeepalivedConf(input.keepalived) },
         { path: CHECK_SCRIPT, content: renderCheckApiserverScript(input.check), mode: "0755" },
         // HAProxy may bind the VIP before keepalived holds it.
         { path: "/etc/sysctl.d/90-hacluster-lb.conf", content: "net.ipv4.ip_nonlocal_bind = 1\n" },
     ];
-    const steps = `${requireFiles([VRRP_AUTH_FILE])}
+    // Only VRRPv2 authenticates: a VRRPv3 host gets no password file.
+    const steps = `${requireFiles(input.keepalived.vrrpVersion === 3 ? [] : [VRRP_AUTH_FILE])}
 sysctl -q -p /etc/sysctl.d/90-hacluster-lb.conf
 # Our haproxy.cfg and keepalived.conf are already in place: the packages keep them (--force-confold).
 hacluster_apt_ensure haproxy keepalived curl
-haproxy -c -q -f /etc/haproxy/haproxy.cfg
-keepalived -t -f /etc/keepalived/keepalived.conf
+haproxy -c -q -f ${HAPROXY_CFG}
+keepalived -t -f ${KEEPALIVED_CONF}
 systemctl enable --now haproxy keepalived
-if hacluster_changed /etc/haproxy/haproxy.cfg; then systemctl reload haproxy; fi
-if hacluster_changed /etc/keepalived/keepalived.conf || hacluster_changed ${CHECK_SCRIPT}; then
+if hacluster_changed ${HAPROXY_CFG}; then systemctl reload haproxy; fi
+if hacluster_changed ${KEEPALIVED_CONF} || hacluster_changed ${CHECK_SCRIPT}; then
   systemctl reload keepalived
 fi
 echo "hacluster: ${input.node} serves the API endpoint"`;
@@ -172,8 +178,8 @@ export function etcdScript(input: EtcdScriptInput): string {
     const m = input.member;
     const bin = m.etcdBinary;
     const files: NodeFile[] = [
-        { path: "/etc/etcd/etcd.env", content: renderEtcdEnv(m), mode: "0644" },
-        { path: "/etc/systemd/system/etcd.service", content: renderEtcdUnit(m) },
+        { path: ETCD_ENV_PATH, content: renderEtcdEnv(m), mode: "0644" },
+        { path: ETCD_UNIT_PATH, content: renderEtcdUnit(m) },
     ];
     const backupFiles = input.backup ? backupNodeFiles(input.backup) : [];
     const steps = `${input.fetchSecrets ?? ""}${requireFiles([`${m.pkiDir}/ca.crt`, `${m.pkiDir}/server.crt`, `${m.pkiDir}/server.key`, `${m.pkiDir}/peer.crt`, `${m.pkiDir}/peer.key`])}
@@ -183,7 +189,7 @@ systemctl daemon-reload
 systemctl enable etcd
 # Members wait for each other to form the cluster: start without blocking, the health step waits.
 if systemctl is-active --quiet etcd; then
-  if hacluster_changed /etc/etcd/etcd.env || hacluster_changed /etc/systemd/system/etcd.service; then
+  if hacluster_changed ${ETCD_ENV_PATH} || hacluster_changed ${ETCD_UNIT_PATH}; then
     systemctl restart --no-block etcd
   fi
 else
@@ -220,11 +226,9 @@ export interface KubeNodeScriptInput {
 }
 
 function controlPlaneBackupSteps(b: NodeBackup | undefined): string {
-    return b ? `${etcdInstall(b.etcd, "/usr/local/bin/etcd", false)}
+    return b ? `${etcdInstall(b.etcd, ETCD_BIN, false)}
 ${ENABLE_SNAPSHOTS}` : "";
 }
-
-const TOKEN_REFRESH_BIN = "/usr/local/sbin/hacluster-token-refresh";
 
 /**
  * Control planes keep the join token valid: a timer re-creates its Secret with a two-hour expiry
@@ -374,7 +378,7 @@ export KUBECONFIG=/etc/kubernetes/admin.conf
 token=$(<${TOKEN_FILE})
 id=\${token%%.*}
 secret=\${token#*.}
-expiration=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+expiration=$(date -u -d '+${JOIN_TOKEN_TTL_HOURS} hours' +%Y-%m-%dT%H:%M:%SZ)
 kubectl apply --server-side --force-conflicts -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Secret

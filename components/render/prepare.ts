@@ -11,6 +11,7 @@
  * files we wrote first (`--force-confold`), and dpkg waits for a first-boot unattended-upgrades
  * run instead of failing on its lock.
  */
+import { K8S_APT_KEYRING } from "./paths";
 import type { NodeFile } from "./script";
 
 /** A release archive: where from, and how it is checked. */
@@ -43,7 +44,6 @@ export interface PrepareInput {
 
 /** kubeadm's pause image tag (constants.PauseVersion) for the supported releases. */
 export const KUBEADM_PAUSE = "3.10.2";
-export const K8S_APT_KEYRING = "/etc/apt/keyrings/kubernetes-apt-keyring.asc";
 const K8S_APT_LIST = "/etc/apt/sources.list.d/kubernetes.list";
 const SYSCTL_FILE = "/etc/sysctl.d/90-kubernetes.conf";
 const CONTAINERD_CONFIG = "/etc/containerd/config.toml";

@@ -17,6 +17,7 @@
  *
  * The snippet runs inside a node script (script.ts) and uses its prelude's `retry`.
  */
+import { RUN_DIR } from "./paths";
 import { shq } from "./script";
 
 export interface AwsSecretFetchInput {
@@ -33,7 +34,7 @@ export interface AwsSecretFetchInput {
 }
 
 /** Where the fetched script lives while it runs: tmpfs, in a root-only directory (also the kubeadm config's). */
-export const AWS_SECRETS_RUN_DIR = "/run/hacluster";
+export const AWS_SECRETS_RUN_DIR = RUN_DIR;
 /** The first line every `secretsScript` text starts with; anything else is not run. */
 const SHEBANG = "#!/usr/bin/env bash";
 

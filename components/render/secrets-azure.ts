@@ -18,6 +18,7 @@
  *
  * The snippet runs inside a node script (script.ts) and uses its prelude's `retry`.
  */
+import { RUN_DIR } from "./paths";
 import { shq } from "./script";
 
 /** Which managed identity asks IMDS for the token (needed when a machine has more than one). */
@@ -45,9 +46,9 @@ export interface AzureSecretFetchInput {
 }
 
 /** Where the fetched script lives while it runs: tmpfs, in a root-only directory. */
-export const AZURE_SECRETS_RUN_FILE = "/run/hacluster/secrets.sh";
+export const AZURE_SECRETS_RUN_FILE = `${RUN_DIR}/secrets.sh`;
 /** Key Vault REST API version the snippet speaks. */
-export const KEY_VAULT_API_VERSION = "7.4";
+const KEY_VAULT_API_VERSION = "7.4";
 /** IMDS token endpoint and API version. */
 export const IMDS_TOKEN_URL = "http://169.254.169.254/metadata/identity/oauth2/token";
 const IMDS_API_VERSION = "2018-02-01";
@@ -57,7 +58,7 @@ const SHEBANG = "#!/usr/bin/env bash";
 /** Key Vault names: 3–24 of letters, digits and single hyphens, starting with a letter, not ending with a hyphen. */
 export const VAULT_NAME_RE = /^(?=.{3,24}$)[A-Za-z](?:[A-Za-z0-9]|-(?!-))*[A-Za-z0-9]$/;
 /** Key Vault secret names: 1–127 letters, digits and hyphens. */
-export const SECRET_NAME_RE = /^[0-9A-Za-z-]{1,127}$/;
+const SECRET_NAME_RE = /^[0-9A-Za-z-]{1,127}$/;
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A resource id is shell-quoted; it must still be one printable word (what ARM ids are). */
 const RESOURCE_ID_RE = /^[A-Za-z0-9/_.()~-]{1,1024}$/;

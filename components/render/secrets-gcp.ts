@@ -16,6 +16,7 @@
  *
  * The snippet runs inside a node script (script.ts) and uses its prelude's `retry`.
  */
+import { RUN_DIR } from "./paths";
 import { shq } from "./script";
 
 export interface GcpSecretFetchInput {
@@ -39,9 +40,9 @@ export interface GcpSecretFetchInput {
     readonly runDir?: string;
 }
 
-export const GCP_SECRET_MANAGER_API = "https://secretmanager.googleapis.com/v1";
-export const GCP_METADATA_URL = "http://metadata.google.internal/computeMetadata/v1";
-export const GCP_SECRETS_RUN_DIR = "/run/hacluster";
+const GCP_SECRET_MANAGER_API = "https://secretmanager.googleapis.com/v1";
+const GCP_METADATA_URL = "http://metadata.google.internal/computeMetadata/v1";
+const GCP_SECRETS_RUN_DIR = RUN_DIR;
 /** The first line every `secretsScript` text starts with; anything else is not run. */
 const SHEBANG = "#!/usr/bin/env bash";
 

@@ -5,7 +5,7 @@
 import { memberTolerance, quorum, zoneLoss, type ZoneGroup } from "../../config/quorum";
 import { isIPv4 } from "../../config/net";
 import { addressAt, OFFSET, roundRobin, zoneSubnets, type PlacedSubnet } from "../../config/placement";
-import type { ClusterSpec, Host } from "../../config/spec";
+import type { CloudClusterSpec, ClusterSpec, Host, ManagedClusterSpec } from "../../config/spec";
 
 export type { PlacedSubnet } from "../../config/placement";
 
@@ -82,8 +82,8 @@ function unique(values: readonly string[]): string[] {
 }
 
 /** Node subnets of a cloud cluster: existing ones as given, else carved from `network.nodeCidr`. */
-function cloudSubnets(spec: ClusterSpec): PlacedSubnet[] {
-    const cloud = spec.cloud!;
+function cloudSubnets(spec: CloudClusterSpec): PlacedSubnet[] {
+    const cloud = spec.cloud;
     const ex = cloud.existingNetwork;
     if (spec.platform === "aws") {
         if (ex) return cloud.zones.map((zone, i) => {
@@ -109,8 +109,8 @@ function placeCloud(count: number, role: Role, prefix: string, offset: number, z
 }
 
 export function buildTopology(spec: ClusterSpec): Topology {
-    const cloud = spec.cloud;
-    const subnets = cloud ? cloudSubnets(spec) : [];
+    const cloud = spec.platform === "onprem" ? undefined : spec.cloud;
+    const subnets = spec.platform === "onprem" ? [] : cloudSubnets(spec);
     const managed = spec.family === "managed";
     const lbs = spec.endpoint.kind === "vip" && !managed ? place(spec.endpoint.lbHosts, "lb") : [];
     let etcd: TopologyNode[] = [];
@@ -139,14 +139,14 @@ export function buildTopology(spec: ClusterSpec): Topology {
         workers,
         etcdMembers,
         endpoint: endpointOf(spec, controlPlanes, lbs, subnets),
-        tolerance: managed ? managedTolerance(spec) : toleranceOf(spec, controlPlanes, etcdMembers, lbs),
+        tolerance: spec.family === "managed" ? managedTolerance(spec) : toleranceOf(spec, controlPlanes, etcdMembers, lbs),
         subnets,
         pools,
     };
 }
 
-function managedTolerance(spec: ClusterSpec): FailureTolerance {
-    const zones = spec.cloud?.zones.length ?? 0;
+function managedTolerance(spec: ManagedClusterSpec): FailureTolerance {
+    const zones = spec.cloud.zones.length;
     const poolZones = Math.min(...spec.workers.pools.map((p) => p.zones.length), zones);
     return {
         zones: poolZones >= 2 ? 1 : 0,
@@ -182,7 +182,7 @@ function endpointOf(spec: ClusterSpec, controlPlanes: readonly TopologyNode[], l
         case "loadBalancer":
             // GCP and Azure internal load balancers take a fixed address in the regional subnet;
             // AWS's NLB is known by a DNS name the platform adds once it exists.
-            if (spec.platform !== "aws" && subnets.length > 0 && !spec.cloud?.publicEndpoint && spec.family !== "managed") {
+            if (spec.platform !== "aws" && spec.platform !== "onprem" && spec.family !== "managed" && subnets.length > 0 && !spec.cloud.publicEndpoint) {
                 address = addressAt(subnets[0].cidr, OFFSET.endpoint);
                 dialed.push(address);
             }

@@ -31,6 +31,8 @@ try {
 }
 for (const w of loaded.warnings) pulumi.log.warn(formatProblem(w));
 const { spec } = loaded;
+// OnPremCluster takes the on-prem variant of the spec: the compiler checks this stack is one.
+if (spec.platform !== "onprem") throw new pulumi.RunError(`this stack builds on-prem clusters, the config says platform ${spec.platform}`);
 
 // The SSH key stays a secret end to end: read with requireSecret, passed as an Output.
 const keyName = spec.ssh?.privateKeySecret;

@@ -56,9 +56,15 @@ run_part() {
     local PART_DEPS=() PART_INPUTS=() PART_VARS=()
     # shellcheck source=/dev/null
     source "$TOOLCHAIN_DIR/parts/$name.sh"
-    if ! (set -euo pipefail; cd "$OUT"; part_build) >"$LAB_CACHE/tmp/$name.log" 2>&1; then
+    # Not inside `if`: bash ignores errexit in a tested command, and a part must stop at its first error.
+    local rc
+    set +e
+    (set -euo pipefail; cd "$OUT"; part_build) >"$LAB_CACHE/tmp/$name.log" 2>&1
+    rc=$?
+    set -e
+    if ((rc != 0)); then
         tail -n 40 "$LAB_CACHE/tmp/$name.log" >&2
-        die "part $name failed (whole log: $LAB_CACHE/tmp/$name.log)"
+        die "part $name failed, exit $rc (whole log: $LAB_CACHE/tmp/$name.log)"
     fi
     cp "$LAB_CACHE/tmp/$name.log" "$OUT/build.log"
     echo "$((SECONDS - start))" >"$OUT/.seconds"

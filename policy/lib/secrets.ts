@@ -22,19 +22,19 @@ export const SENSITIVE_KEY =
 const PEM_PRIVATE_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----[\s\S]{16,}?-----END \1PRIVATE KEY-----/;
 
 /** `"RSA PRIVATE KEY"` etc. when `text` holds a whole PEM private key block. */
-export function pemPrivateKey(text: string): string | undefined {
+function pemPrivateKey(text: string): string | undefined {
     const m = PEM_PRIVATE_KEY.exec(text);
     return m ? `${m[1]}PRIVATE KEY` : undefined;
 }
 
 /** A kubeconfig document carrying client credentials (a key, a token or a password). */
-export function kubeconfigWithCredentials(text: string): boolean {
+function kubeconfigWithCredentials(text: string): boolean {
     if (/client-key-data:\s*\S/.test(text)) return true;
     return /(^|\n)kind:\s*Config\b/.test(text) && /(^|\n)\s*(token|password):\s*\S/.test(text);
 }
 
 /** Base64 (optionally gzip) text decoded, for user-data style inputs; undefined when it is not. */
-export function decodeBase64Text(s: string): string | undefined {
+function decodeBase64Text(s: string): string | undefined {
     const compact = s.replace(/\s+/g, "");
     if (compact.length < 64 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
     let buf = Buffer.from(compact, "base64");
@@ -49,7 +49,7 @@ export function decodeBase64Text(s: string): string | undefined {
     return text.includes("\uFFFD") ? undefined : text;
 }
 
-export function formatPath(path: PropertyPath): string {
+function formatPath(path: PropertyPath): string {
     return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
 }
 
@@ -57,7 +57,7 @@ export function formatPath(path: PropertyPath): string {
 const COMMAND_TYPES = new Set(["command:remote:Command", "command:local:Command"]);
 
 /** True for the on-prem component's secrets steps (`<cluster>-<node>-secrets`). */
-export function isSecretsStep(type: string, name: string): boolean {
+function isSecretsStep(type: string, name: string): boolean {
     return COMMAND_TYPES.has(type) && name.endsWith("-secrets");
 }
 

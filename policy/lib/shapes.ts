@@ -123,7 +123,7 @@ export interface AzureNetworkSecurityGroup {
 }
 
 /** A managed disk's customer-managed key: a disk encryption set. */
-export interface AzureManagedDisk {
+interface AzureManagedDisk {
     readonly managedDisk?: { readonly diskEncryptionSet?: { readonly id?: string } };
 }
 

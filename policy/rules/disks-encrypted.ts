@@ -33,7 +33,7 @@ import {
     type GcpRegionDisk,
 } from "../lib/shapes";
 
-export interface DisksEncryptedConfig {
+interface DisksEncryptedConfig {
     /** GCP disks must use a customer-managed (Cloud KMS) or customer-supplied key. @default false */
     readonly gcpRequireCustomerManagedKeys: boolean;
     /** Azure machines encrypt at host or use customer-managed keys on every disk. @default true */

@@ -6,7 +6,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { clusterFacts, selfManaged } from "../lib/facts";
 
-export interface EndpointHealthConfig {
+interface EndpointHealthConfig {
     /**
      * Trust an `external` endpoint (your own load balancer, which the stack does not create and
      * the facts cannot describe) to health-check the control planes. @default false

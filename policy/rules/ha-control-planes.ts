@@ -5,8 +5,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { clusterFacts, countBy, plural, selfManaged } from "../lib/facts";
 
-export const MIN_HA_CONTROL_PLANES = 3;
-export const MIN_HA_ZONES = 3;
+const MIN_HA_CONTROL_PLANES = 3;
+const MIN_HA_ZONES = 3;
 
 export const haControlPlanes: ResourceValidationPolicy = {
     name: "ha-control-planes",

@@ -116,7 +116,7 @@ function ingressOf(args: ResourceValidationArgs): Ingress[] {
     }
 }
 
-export interface NoPublicEtcdKubeletConfig {
+interface NoPublicEtcdKubeletConfig {
     /** Ports no rule may open to the world. @default [2379, 2380, 10250] */
     readonly ports: readonly number[];
 }

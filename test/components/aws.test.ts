@@ -17,7 +17,7 @@ import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { extractFiles, scriptNode } from "../../components/render/script";
 import { buildTopology } from "../../components/topology";
 import { merge } from "../unit/fixtures";
-import { isSecret, mock, plain, resolve, settle, type Recorded } from "./harness";
+import { isSecret, mock, plain, resolve, settle, type Recorded, cloudSpec } from "./harness";
 
 const ROOT = join(__dirname, "..", "..");
 const NLB_DNS = "aws-ha-api-nlb-0123456789abcdef.elb.eu-west-1.amazonaws.com";
@@ -51,7 +51,7 @@ async function build(cfg: RawStackConfig = stack()) {
     // Imported after setMocks, as the SDK's testing guide asks.
     const { AwsCluster } = (await import("../../components/aws")) as { AwsCluster: typeof AwsClusterT };
     const { spec } = loadSpec(cfg, { stack: "aws" });
-    const cluster = new AwsCluster(spec.name, { spec });
+    const cluster = new AwsCluster(spec.name, { spec: cloudSpec(spec) });
     await resolve(cluster.endpoint);
     await resolve(cluster.kubeconfig);
     await settle();
@@ -576,7 +576,7 @@ describe("components: AWS cluster (mocked)", function () {
 
     it("dev profile: one NAT gateway for every zone (cheaper, documented), one control plane", async () => {
         const { resources: rs, spec } = await build(stack({ controlPlane: { count: 1 }, workers: { count: 2 } }, { profile: "dev" }));
-        assert.deepEqual(natZones(spec), ["eu-west-1a"]);
+        assert.deepEqual(natZones(cloudSpec(spec)), ["eu-west-1a"]);
         assert.equal(of(rs, "ec2/natGateway:NatGateway").length, 1);
         for (const rt of of(rs, "ec2/routeTable:RouteTable").filter((r) => r.name.includes("private"))) {
             assert.deepEqual(plain(rt.inputs.routes), [{ cidrBlock: "0.0.0.0/0", natGatewayId: "aws-ha-nat-eu-west-1a-id" }]);

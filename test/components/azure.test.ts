@@ -32,7 +32,7 @@ import {
     vaultName,
 } from "../../components/azure/names";
 import { securityRules, type SecurityRule } from "../../components/azure/rules";
-import { ETCD_BACKUP_CONTAINER, internalEndpointAddress } from "../../components/azure/scripts";
+import { ETCD_BACKUP_CONTAINER, internalEndpointAddress } from "../../components/azure/boot";
 import { scriptFromCloudInit } from "../../components/render/cloudinit";
 import { scriptNode } from "../../components/render/script";
 import { VAULT_NAME_RE } from "../../components/render/secrets-azure";
@@ -40,7 +40,7 @@ import { buildTopology } from "../../components/topology";
 import { SynthMocks } from "../../synth/mocks";
 import { golden } from "../unit/golden";
 import { merge } from "../unit/fixtures";
-import { isSecret, plain, resolve, type Recorded } from "./harness";
+import { isSecret, plain, resolve, type Recorded, cloudSpec } from "./harness";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SUB = "/subscriptions/11111111-2222-3333-4444-555555555555";
@@ -162,7 +162,7 @@ async function build(patch: unknown = {}, profile?: string): Promise<Built> {
     // Imported after setMocks, as the SDK's testing guide asks.
     const { AzureCluster } = (await import("../../components/azure")) as { AzureCluster: typeof AzureClusterT };
     const { spec } = loadSpec({ ...stackConfig(patch), ...(profile ? { profile } : {}) }, { stack: "azure" });
-    const cluster = new AzureCluster(spec.name, { spec });
+    const cluster = new AzureCluster(spec.name, { spec: cloudSpec(spec) });
     await Promise.all([resolve(cluster.endpoint), resolve(cluster.kubeconfig), resolve(cluster.nodes), resolve(cluster.failureTolerance), resolve(cluster.etcdBackupContainer)]);
     await quiet(mocks);
     return { cluster, resources: mocks.resources, all: new Map(mocks.resources.map((r) => [r.name, r])), protectedNames };

@@ -16,7 +16,7 @@ import { accountId, backupBucketName, gceName, serviceAccountEmail, type GcpRole
 import { firewallRules } from "../../components/gcp/rules";
 import { merge } from "../unit/fixtures";
 import { golden } from "../unit/golden";
-import { isSecret, plain, resolve, settle, type Recorded } from "./harness";
+import { isSecret, plain, resolve, settle, type Recorded, cloudSpec } from "./harness";
 
 const PUBLIC_IP = "203.0.113.7";
 const ZONES = ["europe-west1-b", "europe-west1-c", "europe-west1-d"];
@@ -54,7 +54,7 @@ async function build(cfg = gcpConfig()) {
     // Imported after setMocks, as the SDK's testing guide asks.
     const { GcpCluster } = (await import("../../components/gcp")) as { GcpCluster: typeof GcpClusterT };
     const { spec } = loadSpec(cfg, { stack: "gcp" });
-    const cluster = new GcpCluster(spec.name, { spec });
+    const cluster = new GcpCluster(spec.name, { spec: cloudSpec(spec) });
     await resolve(cluster.endpoint);
     await resolve(cluster.kubeconfig);
     await settle();
@@ -576,9 +576,9 @@ describe("GCP names and firewall rules (pure)", () => {
 
     it("firewall rules of the gcp stack (golden), and of a public endpoint with external etcd", () => {
         const spec = loadSpec(gcpConfig(), { stack: "gcp" }).spec;
-        golden("gcp-firewall-rules.json", `${JSON.stringify(firewallRules(spec, { nodeCidr: "10.10.0.0/16", loadBalancer: true, publicEndpoint: false }), null, 2)}\n`);
+        golden("gcp-firewall-rules.json", `${JSON.stringify(firewallRules(cloudSpec(spec), { nodeCidr: "10.10.0.0/16", loadBalancer: true, publicEndpoint: false }), null, 2)}\n`);
         const ext = loadSpec(gcpConfig({ etcd: { topology: "external" }, cloud: { publicEndpoint: true } }), { stack: "gcp" }).spec;
-        const rules = firewallRules(ext, { nodeCidr: "10.10.0.0/16", loadBalancer: true, publicEndpoint: true });
+        const rules = firewallRules(cloudSpec(ext), { nodeCidr: "10.10.0.0/16", loadBalancer: true, publicEndpoint: true });
         for (const r of rules.filter((x) => x.action === "allow")) {
             const ranges = "ranges" in r.source ? r.source.ranges : [];
             assert.ok(!ranges.includes("0.0.0.0/0"), r.id);
@@ -586,7 +586,7 @@ describe("GCP names and firewall rules (pure)", () => {
             if (ports.some((p) => ["2379", "2380", "2379-2380", "10250"].includes(p))) assert.ok("principals" in r.source, `${r.id} admits etcd or the kubelet from address ranges`);
         }
         assert.deepEqual(rules.find((r) => r.id === "ssh"), undefined, "SSH closed unless configured");
-        const direct = firewallRules(spec, { nodeCidr: "10.10.0.0/16", loadBalancer: false, publicEndpoint: false });
+        const direct = firewallRules(cloudSpec(spec), { nodeCidr: "10.10.0.0/16", loadBalancer: false, publicEndpoint: false });
         assert.ok(!direct.some((r) => r.id === "api-health-checks"), "no load balancer, no health-check ranges");
     });
 });

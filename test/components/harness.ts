@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSpec, ManagedClusterSpec, OnPremClusterSpec, SelfManagedCloudSpec } from "../../config/spec";
 import { SynthMocks } from "../../synth/mocks";
 
 export interface Recorded {
@@ -139,4 +140,22 @@ export function counts(rs: readonly Recorded[]): Record<string, number> {
     const c: Record<string, number> = {};
     for (const r of rs) c[r.type] = (c[r.type] ?? 0) + 1;
     return c;
+}
+
+/** The spec of a self-managed cloud stack, as its component takes it (throws on any other). */
+export function cloudSpec(spec: ClusterSpec): SelfManagedCloudSpec {
+    if (spec.platform === "onprem" || spec.family !== "self-managed") throw new Error(`expected a self-managed cloud spec, got ${spec.family} on ${spec.platform}`);
+    return spec;
+}
+
+/** The spec of a managed stack (throws on any other). */
+export function managedSpec(spec: ClusterSpec): ManagedClusterSpec {
+    if (spec.family !== "managed") throw new Error(`expected a managed spec, got ${spec.family} on ${spec.platform}`);
+    return spec;
+}
+
+/** The spec of an on-prem stack (throws on any other). */
+export function onPremSpec(spec: ClusterSpec): OnPremClusterSpec {
+    if (spec.platform !== "onprem") throw new Error(`expected an on-prem spec, got ${spec.platform}`);
+    return spec;
 }

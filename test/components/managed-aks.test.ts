@@ -9,7 +9,7 @@ import { loadSpec } from "../../config";
 import type { AksCluster as AksClusterT } from "../../components/managed/aks";
 import { SynthMocks } from "../../synth/mocks";
 import { merge } from "../unit/fixtures";
-import { counts, fastStacks, norm, ofType, one, type Recorded, resolve, settle } from "./harness";
+import { counts, fastStacks, norm, ofType, one, type Recorded, resolve, settle, managedSpec } from "./harness";
 
 
 const SUB = "11111111-2222-3333-4444-555555555555";
@@ -70,7 +70,7 @@ async function build(patch: Record<string, unknown> = {}, answerCredentials = tr
     pulumi.runtime.setMocks(mocks, "hacluster", "test", false);
     const { AksCluster } = (await import("../../components/managed/aks")) as { AksCluster: typeof AksClusterT };
     const { spec } = loadSpec({ profile: "ha", platform: "azure", family: "managed", cluster: merge(base, patch) }, { stack: "t" });
-    const cluster = new AksCluster(spec.name, { spec });
+    const cluster = new AksCluster(spec.name, { spec: managedSpec(spec) });
     await resolve(cluster.kubeconfig);
     await settle();
     return { cluster, resources: mocks.resources, calls: mocks.calls };
@@ -205,7 +205,7 @@ describe("components: AKS (mocked)", function () {
         pulumi.runtime.setMocks(mocks, "hacluster", "test", false);
         const { AksCluster } = (await import("../../components/managed/aks")) as { AksCluster: typeof AksClusterT };
         const { spec } = loadSpec({ profile: "dev", platform: "azure", family: "managed", cluster: merge(base, {}) }, { stack: "t" });
-        await resolve(new AksCluster(spec.name, { spec }).kubeconfig);
+        await resolve(new AksCluster(spec.name, { spec: managedSpec(spec) }).kubeconfig);
         await settle();
         const c = one(mocks.resources, "a1-cluster").inputs;
         assert.deepEqual([c.agentPoolProfiles[0].count, c.sku.tier], [1, "Free"]);

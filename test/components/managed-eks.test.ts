@@ -9,7 +9,7 @@ import { loadSpec } from "../../config";
 import type { EksCluster as EksClusterT } from "../../components/managed/eks";
 import { SynthMocks } from "../../synth/mocks";
 import { merge } from "../unit/fixtures";
-import { counts, fastStacks, norm, ofType, one, plain, type Recorded, resolve, settle } from "./harness";
+import { counts, fastStacks, norm, ofType, one, plain, type Recorded, resolve, settle, managedSpec } from "./harness";
 
 const ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF";
 const ENDPOINT = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com";
@@ -48,7 +48,7 @@ async function build(patch: Record<string, unknown> = {}, profile = "ha") {
     pulumi.runtime.setMocks(mocks, "hacluster", "test", false);
     const { EksCluster } = (await import("../../components/managed/eks")) as { EksCluster: typeof EksClusterT };
     const { spec } = loadSpec({ profile, platform: "aws", family: "managed", cluster: merge(base, patch) }, { stack: "t" });
-    const cluster = new EksCluster(spec.name, { spec });
+    const cluster = new EksCluster(spec.name, { spec: managedSpec(spec) });
     await resolve(cluster.kubeconfig);
     await settle();
     return { cluster, spec, resources: mocks.resources };

@@ -10,7 +10,7 @@ import { loadSpec } from "../../config";
 import type { GkeCluster as GkeClusterT } from "../../components/managed/gke";
 import { SynthMocks } from "../../synth/mocks";
 import { merge } from "../unit/fixtures";
-import { counts, fastStacks, norm, ofType, one, type Recorded, resolve, settle } from "./harness";
+import { counts, fastStacks, norm, ofType, one, type Recorded, resolve, settle, managedSpec } from "./harness";
 
 
 const PROJECT = "acme-prod";
@@ -53,7 +53,7 @@ async function build(patch: Record<string, unknown> = {}) {
     pulumi.runtime.setMocks(mocks, "hacluster", "test", false);
     const { GkeCluster } = (await import("../../components/managed/gke")) as { GkeCluster: typeof GkeClusterT };
     const { spec } = loadSpec({ profile: "ha", platform: "gcp", family: "managed", cluster: merge(base, patch) }, { stack: "t" });
-    const cluster = new GkeCluster(spec.name, { spec });
+    const cluster = new GkeCluster(spec.name, { spec: managedSpec(spec) });
     await resolve(cluster.kubeconfig);
     await settle();
     return { cluster, resources: mocks.resources };

@@ -16,6 +16,7 @@ import { perZoneCount, stableId } from "../../components/managed/common";
 import { awsManagedPolicy, awsPartition, eksAmiType, eksPublicSubnets } from "../../components/managed/eks/plan";
 import { gcpAccountId, gkeMasterCidr, gkeServiceAgent } from "../../components/managed/gke/plan";
 import { renderExecKubeconfig } from "../../components/managed/kubeconfig";
+import { managedSpec } from "./harness";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -76,8 +77,8 @@ describe("managed: pure decisions", () => {
     it("GKE: the control plane /28 avoids the cluster's ranges; service account ids fit GCP's rules", () => {
         const spec = (cluster: Record<string, unknown>) =>
             loadSpec({ profile: "dev", platform: "gcp", family: "managed", cluster: { cloud: { region: "europe-west1", zones: ["europe-west1-b"], project: "hacluster-example" }, ...cluster } }, { stack: "g" }).spec;
-        assert.equal(gkeMasterCidr(spec({})), "172.16.0.0/28");
-        assert.equal(gkeMasterCidr(spec({ network: { nodeCidr: "172.16.0.0/16" } })), "172.31.255.240/28");
+        assert.equal(gkeMasterCidr(managedSpec(spec({}))), "172.16.0.0/28");
+        assert.equal(gkeMasterCidr(managedSpec(spec({ network: { nodeCidr: "172.16.0.0/16" } }))), "172.31.255.240/28");
         fc.assert(
             fc.property(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/), (name) => /^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(gcpAccountId(name, "nodes"))),
         );
@@ -115,7 +116,7 @@ describe("managed: config contract", () => {
                 { profile: config["hacluster:profile"], platform: config["hacluster:platform"], family: config["hacluster:family"], cluster: config["hacluster:cluster"] },
                 { stack },
             );
-            assert.deepEqual([spec.family, spec.profile, spec.cloud!.zones.length, spec.kubernetes.minor, spec.name], ["managed", "ha", 3, 33, stack]);
+            assert.deepEqual([spec.family, spec.profile, managedSpec(spec).cloud.zones.length, spec.kubernetes.minor, spec.name], ["managed", "ha", 3, 33, stack]);
             assert.deepEqual(warnings, []);
         });
     }

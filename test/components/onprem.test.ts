@@ -3,7 +3,7 @@ import { loadSpec } from "../../config";
 import type { OnPremCluster as OnPremClusterT } from "../../components/onprem";
 import { scriptNode } from "../../components/render/script";
 import { merge, seeds, seedsCluster, seedsWith, host } from "../unit/fixtures";
-import { FAKE_ADMIN_CONF, isSecret, mock, mockRecordingProtect, plain, resolve, settle, type Recorded } from "./harness";
+import { FAKE_ADMIN_CONF, isSecret, mock, mockRecordingProtect, plain, resolve, settle, type Recorded, onPremSpec } from "./harness";
 
 type Ctor = typeof OnPremClusterT;
 
@@ -12,7 +12,7 @@ async function build(cfg = seeds(), extra: { sshPrivateKey?: string } = { }, opt
     // Imported after setMocks, as the SDK's testing guide asks.
     const { OnPremCluster } = (await import("../../components/onprem")) as { OnPremCluster: Ctor };
     const { spec } = loadSpec(cfg, { stack: "dev" });
-    const cluster = new OnPremCluster(spec.name, { spec, sshAgentSocket: "/run/user/1000/ssh-agent.sock", ...extra });
+    const cluster = new OnPremCluster(spec.name, { spec: onPremSpec(spec), sshAgentSocket: "/run/user/1000/ssh-agent.sock", ...extra });
     await resolve(cluster.endpoint);
     if (!opts.firstPreview) await resolve(cluster.kubeconfig);
     // In a preview, registrations wait on unknown outputs a few more turns.
@@ -71,7 +71,7 @@ describe("components: on-prem cluster (mocked)", function () {
             assert.ok(!all.has(`dev-${lb}-secrets`), `${lb}: nothing secret to deliver`);
             const script = String(plain(all.get(`dev-${lb}-bootstrap`)!.inputs.stdin));
             assert.match(script, /version 3\n\s*virtual_router_id 51\n[\s\S]*advert_int 0\.5\n[\s\S]*check_unicast_src/);
-            assert.doesNotMatch(script, /vrrp_auth|includea/);
+            assert.doesNotMatch(script, /vrrp-auth|includea/);
         }
         // VRRPv2 (the default) keeps both.
         const v2 = byName((await build()).resources);
@@ -150,7 +150,7 @@ describe("components: on-prem cluster (mocked)", function () {
         const { protectedNames } = mockRecordingProtect();
         const { OnPremCluster } = (await import("../../components/onprem")) as { OnPremCluster: Ctor };
         const { spec } = loadSpec(seedsWith({ etcd: { topology: "external", hosts: [host("etcd1", "211.183.3.21", "rack-a"), host("etcd2", "211.183.3.22", "rack-b"), host("etcd3", "211.183.3.23", "rack-c")] } }), { stack: "dev" });
-        const cluster = new OnPremCluster(spec.name, { spec, sshAgentSocket: "/run/user/1000/ssh-agent.sock" });
+        const cluster = new OnPremCluster(spec.name, { spec: onPremSpec(spec), sshAgentSocket: "/run/user/1000/ssh-agent.sock" });
         await resolve(cluster.kubeconfig);
         await settle();
         assert.deepEqual([...protectedNames].sort(), [

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../synth-cli";
+import { REPO as ROOT } from "../../lab/toolchain";
 
 export const BUILD_COMMAND = "lab/toolchain/build.sh engine";
 

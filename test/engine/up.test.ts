@@ -9,7 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { needTool, ROOT } from "../synth-cli";
+import { REPO as ROOT } from "../../lab/toolchain";
+import { needTool } from "../synth-cli";
 import { findEngine, Workspace } from "./engine";
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";

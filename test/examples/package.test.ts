@@ -65,6 +65,8 @@ import type { ClusterOutputs } from "hacluster/components";
 
 const config = new pulumi.Config();
 const { spec } = loadSpec({ profile: "ha", platform: "onprem", cluster: { name: "consumer", ...config.requireObject<object>("cluster") } }, { stack: pulumi.getStack() });
+// OnPremCluster takes the on-prem variant of the spec: the consumer narrows it.
+if (spec.platform !== "onprem") throw new Error(\`platform \${spec.platform} is not onprem\`);
 const cluster: ClusterOutputs = new OnPremCluster(spec.name, { spec });
 export const endpoint = cluster.endpoint;
 export const kubeconfig = cluster.kubeconfig;

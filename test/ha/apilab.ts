@@ -19,7 +19,7 @@ import { parseSample, recovery, Recovery } from "./metrics";
 import { TestCa } from "./pki";
 import { PROJECT_DIR } from "./synth";
 
-export interface Node {
+interface Node {
     readonly name: string;
     readonly address: string;
 }
@@ -86,7 +86,7 @@ export interface DrillResult {
 }
 
 /** Hard RLIMIT_NOFILE of this process (what children inherit and cannot exceed without CAP_SYS_RESOURCE). */
-export function hardFdLimit(): number {
+function hardFdLimit(): number {
     const m = /^Max open files\s+\S+\s+(\S+)/m.exec(fs.readFileSync("/proc/self/limits", "utf8"));
     return m && m[1] !== "unlimited" ? Number(m[1]) : Infinity;
 }
@@ -97,7 +97,7 @@ export function hardFdLimit(): number {
  * machine's is lower, `-n` (the command-line maxconn, which takes precedence) fits it, leaving the
  * file untouched. Connection counts in the drills are tiny, so failover behaviour is unchanged.
  */
-export function haproxyFdArgs(cfg: string): string[] {
+function haproxyFdArgs(cfg: string): string[] {
     const maxconn = Number(/^\s*maxconn\s+(\d+)/m.exec(cfg)?.[1] ?? 0);
     const limit = hardFdLimit();
     if (!maxconn || 2 * maxconn + 64 <= limit) return [];

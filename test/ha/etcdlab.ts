@@ -19,8 +19,8 @@ import { parseSample, recovery, Recovery } from "./metrics";
 import { TestCa } from "./pki";
 import { parseEnvFile, readNodeFile } from "./synth";
 
-export const DATA_DIR = "/var/lib/etcd";
-export const PKI_DIR = "/etc/etcd/pki";
+const DATA_DIR = "/var/lib/etcd";
+const PKI_DIR = "/etc/etcd/pki";
 
 export interface EtcdLabOptions {
     /** Per-put timeout of the writer (ms). */
@@ -54,7 +54,7 @@ export interface Verification {
 }
 
 /** Moves the two host paths of an etcd.env to a member's lab directory; everything else stays. */
-export function rewriteEtcdEnv(env: Readonly<Record<string, string>>, dir: string): Record<string, string> {
+function rewriteEtcdEnv(env: Readonly<Record<string, string>>, dir: string): Record<string, string> {
     const out: Record<string, string> = {};
     let pki = 0;
     for (const [k, v] of Object.entries(env)) {

@@ -39,7 +39,7 @@ export function run(cmd: string, args: readonly string[], timeoutMs = 15_000, en
 }
 
 /** Runs a setup command that must succeed; throws with its output otherwise. */
-export function must(cmd: string, args: readonly string[], timeoutMs = 15_000): string {
+function must(cmd: string, args: readonly string[], timeoutMs = 15_000): string {
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}${r.error ? ` ${r.error.message}` : ""}`);
     return r.stdout;
@@ -56,7 +56,7 @@ export async function waitFor(what: string, timeoutMs: number, probe: () => Prom
 }
 
 /** The tools a drill needs, with the Debian package that provides each. */
-export const TOOLS: Readonly<Record<string, string>> = {
+const TOOLS: Readonly<Record<string, string>> = {
     ip: "iproute2",
     tc: "iproute2",
     unshare: "util-linux",
@@ -110,7 +110,7 @@ function netnsPids(ns: string): number[] {
 }
 
 /** Synchronous, best effort: SIGKILL every process of our namespaces, delete the namespaces. */
-export function emergencyCleanup(): void {
+function emergencyCleanup(): void {
     for (const p of livePids) killQuiet(p);
     for (const ns of liveNamespaces) for (const p of netnsPids(ns)) killQuiet(p);
     for (const ns of liveNamespaces) spawnSync("ip", ["netns", "del", ns], { timeout: 5_000 });

@@ -9,10 +9,10 @@ import { renderVrrpAuth } from "../../components/render/keepalived";
 import type { ApiTopology, Flavor, HostFiles } from "./apilab";
 import { certSans, readNodeFile, synth } from "./synth";
 
-export const VRRP_PASSWORD = "Ha-dr1ll";
+const VRRP_PASSWORD = "Ha-dr1ll";
 
 /** Where keepalived.conf says the include and the check script are. */
-export function keepalivedPaths(conf: string): { include: string | undefined; script: string } {
+function keepalivedPaths(conf: string): { include: string | undefined; script: string } {
     const include = /^\s*includea?\s+(\S+)/m.exec(conf)?.[1];
     const script = /^\s*script\s+"?([^"\s]+)"?/m.exec(conf)?.[1];
     if (!script) throw new Error("keepalived.conf names no vrrp_script script");

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EC2_USER_DATA_LIMIT_BYTES, gzipUserDataBase64, scriptFromCloudInit, userDataSize } from "../../components/render/cloudinit";
+import { EC2_USER_DATA, gzipUserDataBase64, scriptFromCloudInit, userDataSize } from "../../components/render/cloudinit";
 import { secretsScript } from "../../components/render/node";
 import { renderScript } from "../../components/render/script";
 import { awsFetchSecrets } from "../../components/render/secrets-aws";
@@ -59,8 +59,8 @@ describe("integration: the aws stack's user-data and scripts pass their real too
             assert.match(r.stdout, /Valid cloud-config/);
             // What EC2 receives: the text where it fits, else gzip + base64 (the component decides the same way).
             const text = readFileSync(f, "utf8");
-            const sent = userDataSize(text) <= EC2_USER_DATA_LIMIT_BYTES ? userDataSize(text) : gzipUserDataBase64(text).length;
-            assert.ok(sent <= EC2_USER_DATA_LIMIT_BYTES, `${f}: ${sent} bytes as sent`);
+            const sent = userDataSize(text) <= EC2_USER_DATA.bytes ? userDataSize(text) : gzipUserDataBase64(text).length;
+            assert.ok(sent <= EC2_USER_DATA.bytes, `${f}: ${sent} bytes as sent`);
         }
     });
 

@@ -11,13 +11,13 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import {
-    BOOTSTRAP_LOG,
     bootstrapCommand,
     gzipUserDataBase64,
     renderCloudInit,
     scriptFromCloudInit,
 } from "../../components/render/cloudinit";
-import { ETCD_ENV_PATH, ETCD_UNIT_PATH, etcdMemberInput, renderEtcdEnv, renderEtcdUnit } from "../../components/render/etcd";
+import { BOOTSTRAP_LOG, ETCD_ENV_PATH, ETCD_UNIT_PATH } from "../../components/render/paths";
+import { etcdMemberInput, renderEtcdEnv, renderEtcdUnit } from "../../components/render/etcd";
 import { renderScript } from "../../components/render/script";
 
 /** cloud-init's interpreter (its modules live in Debian's dist-packages, not in a pyenv python). */

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { type EtcdMember, etcdMemberInput, renderEtcdEnv } from "../../components/render/etcd";
 
 export const ETCD = "/usr/bin/etcd";
-export const ETCDCTL = "/usr/bin/etcdctl";
+const ETCDCTL = "/usr/bin/etcdctl";
 
 export interface Run {
     readonly code: number | null;
@@ -42,7 +42,7 @@ export function parseEnvFile(text: string): Record<string, string> {
     return env;
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
 }
 

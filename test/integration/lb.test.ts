@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { HAPROXY_DEFAULTS, HaproxyBackend, renderHaproxyCfg } from "../../components/render/haproxy";
+import { HaproxyBackend, renderHaproxyCfg, type HaproxyHealthCheck } from "../../components/render/haproxy";
 import {
     KEEPALIVED_DEFAULTS,
     KeepalivedInput,
@@ -58,6 +58,8 @@ function needRoot(): void {
     if (process.getuid?.() !== 0) throw new Error("these tests create network namespaces (ip netns add): run them as root");
 }
 
+/** The schema's defaults for `cluster.endpoint.haproxy`. */
+const HEALTH_CHECK: HaproxyHealthCheck = { path: "/readyz", intervalMs: 500, fall: 2, rise: 2 };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` every 200 ms until it returns true; fails after `timeoutMs` with `what` and the last diagnostics. */
@@ -117,7 +119,8 @@ function lbInput(which: "a" | "b", dir: string, over: Partial<KeepalivedInput> =
         routerId: me.name,
         interface: "ens32",
         virtualRouterId: 51,
-        priority: which === "a" ? KEEPALIVED_DEFAULTS.masterPriority : KEEPALIVED_DEFAULTS.backupPriority,
+        // As the on-prem component numbers them: 150 for the first LB host, 50 less for the next.
+        priority: which === "a" ? 150 : 100,
         initialState: which === "a" ? "MASTER" : "BACKUP",
         advertIntervalSec: KEEPALIVED_DEFAULTS.advertIntervalSec,
         unicastSrcIp: me.address,
@@ -157,7 +160,7 @@ describe("integration: LB host configs (HAProxy + keepalived) judged by the real
                 it(`accepts ${n} backend(s)${stats ? " with the stats frontend" : ""}, without warnings`, async function () {
                     const file = write(
                         path.join(tmp, `haproxy-${n}-${stats ?? "nostats"}.cfg`),
-                        renderHaproxyCfg({ bindPort: 6443, backends: MASTERS.slice(0, n), healthCheck: HAPROXY_DEFAULTS.healthCheck, statsPort: stats }),
+                        renderHaproxyCfg({ bindPort: 6443, backends: MASTERS.slice(0, n), healthCheck: HEALTH_CHECK, statsPort: stats }),
                         0o644,
                     );
                     const r = await run("haproxy", ["-c", "-f", file]);
@@ -168,7 +171,7 @@ describe("integration: LB host configs (HAProxy + keepalived) judged by the real
         }
 
         it("rejects a broken config (so the checks above can fail)", async function () {
-            const good = renderHaproxyCfg({ bindPort: 6443, backends: MASTERS.slice(0, 3), healthCheck: HAPROXY_DEFAULTS.healthCheck });
+            const good = renderHaproxyCfg({ bindPort: 6443, backends: MASTERS.slice(0, 3), healthCheck: HEALTH_CHECK });
             const file = write(path.join(tmp, "haproxy-broken.cfg"), good.replace("timeout tunnel 1h", "timeout tunnel forever"), 0o644);
             const r = await run("haproxy", ["-c", "-f", file]);
             assert.notEqual(r.code, 0, "haproxy -c accepted an invalid timeout");
@@ -524,7 +527,7 @@ setTimeout(() => process.exit(2), 55000);
                 path.join(dir, "haproxy.cfg"),
                 // maxconn 2000: HAProxy needs ~2 fds per connection and this sandbox's hard limit may be
                 // lower than the default's (LB hosts run it under systemd with a far higher one).
-                renderHaproxyCfg({ bindPort: FRONTEND, backends, healthCheck: HAPROXY_DEFAULTS.healthCheck, statsPort: STATS, adminSocket, maxconn: 2000 }),
+                renderHaproxyCfg({ bindPort: FRONTEND, backends, healthCheck: HEALTH_CHECK, statsPort: STATS, adminSocket, maxconn: 2000 }),
                 0o644,
             );
             haproxy = start("ip", ["netns", "exec", ns, "haproxy", "-db", "-f", cfg]);

@@ -37,7 +37,7 @@ const proxy = require("@pulumi/policy/proxy") as {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const SECRET = "[secret]";
-export const UNKNOWN = "[unknown]";
+const UNKNOWN = "[unknown]";
 
 /** The SDK's unknown sentinels (to compare with the pack's copy). */
 export function sdkUnknownSentinels(): string[] {
@@ -66,7 +66,7 @@ export function wireIsSecret(wire: unknown, path: readonly (string | number)[]):
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }
 
-export interface Violation {
+interface Violation {
     readonly policy: string;
     readonly resource: string;
     readonly urn: string;
@@ -74,7 +74,7 @@ export interface Violation {
     readonly enforcementLevel: EnforcementLevel;
 }
 
-export interface Remediation {
+interface Remediation {
     readonly policy: string;
     readonly resource: string;
     /** The resource's inputs after the remediation, in wire form. */

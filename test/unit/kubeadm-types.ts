@@ -101,7 +101,7 @@ function shapes(v4: boolean) {
     return { init, cluster, join };
 }
 
-export const kubelet = z.strictObject({
+const kubelet = z.strictObject({
     apiVersion: z.literal("kubelet.config.k8s.io/v1beta1"),
     kind: z.literal("KubeletConfiguration"),
     cgroupDriver: z.enum(["systemd", "cgroupfs"]),
@@ -116,8 +116,8 @@ export const kubelet = z.strictObject({
     shutdownGracePeriodCriticalPods: duration,
 }).refine((k) => seconds(k.shutdownGracePeriodCriticalPods) < seconds(k.shutdownGracePeriod), { message: "critical pods' share must be less than the whole grace period" });
 
-export const v1beta4 = shapes(true);
-export const v1beta3 = shapes(false);
+const v1beta4 = shapes(true);
+const v1beta3 = shapes(false);
 
 /** Validates each document of a kubeadm config against the version's schema; throws on mismatch. */
 export function checkDocuments(docs: Record<string, unknown>[]): void {

@@ -2,15 +2,14 @@ import { strict as assert } from "assert";
 import * as fc from "fast-check";
 import { parse } from "yaml";
 import {
-    BOOTSTRAP_LOG,
-    DEFAULT_SCRIPT_PATH,
-    EC2_USER_DATA_LIMIT_BYTES,
+    EC2_USER_DATA,
     bootstrapCommand,
     gzipUserDataBase64,
     renderCloudInit,
     scriptFromCloudInit,
     userDataSize,
 } from "../../components/render/cloudinit";
+import { BOOTSTRAP_LOG, BOOTSTRAP_SCRIPT } from "../../components/render/paths";
 import { renderScript } from "../../components/render/script";
 import { golden } from "./golden";
 
@@ -56,11 +55,11 @@ describe("render/cloudinit", () => {
         assert.deepEqual(Object.keys(cfg), ["hostname", "write_files", "runcmd"]);
         assert.equal(cfg.hostname, "worker-a-1");
         assert.deepEqual(cfg.write_files, [
-            { path: DEFAULT_SCRIPT_PATH, owner: "root:root", permissions: "0700", content: SCRIPT },
+            { path: BOOTSTRAP_SCRIPT, owner: "root:root", permissions: "0700", content: SCRIPT },
         ]);
-        assert.deepEqual(cfg.runcmd, [["bash", "-c", bootstrapCommand(DEFAULT_SCRIPT_PATH)]]);
+        assert.deepEqual(cfg.runcmd, [["bash", "-c", bootstrapCommand(BOOTSTRAP_SCRIPT)]]);
         assert.equal(
-            bootstrapCommand(DEFAULT_SCRIPT_PATH),
+            bootstrapCommand(BOOTSTRAP_SCRIPT),
             `umask 077; set -o pipefail; bash /var/lib/hacluster/bootstrap.sh 2>&1 | tee -a ${BOOTSTRAP_LOG}`,
         );
         assert.equal(BOOTSTRAP_LOG, "/var/log/hacluster-bootstrap.log");
@@ -139,7 +138,7 @@ describe("render/cloudinit", () => {
             assert.equal(userDataSize("abc"), 3);
             assert.equal(userDataSize("é"), 2);
             assert.equal(userDataSize("€"), 3);
-            assert.equal(EC2_USER_DATA_LIMIT_BYTES, 16384);
+            assert.equal(EC2_USER_DATA.bytes, 16384);
         });
         it("gzip shrinks a node script's user-data", () => {
             const text = renderCloudInit({ script: SCRIPT });

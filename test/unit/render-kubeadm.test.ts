@@ -20,7 +20,7 @@ function input(over: Partial<KubeadmInput> = {}): KubeadmInput {
         apiServerExtraArgs: {},
         maxPods: 110,
         node: { name: "master1", address: "211.183.3.100" },
-        role: { kind: "init", tokenTtl: "2h0m0s" },
+        role: { kind: "init" },
         ...over,
     };
 }

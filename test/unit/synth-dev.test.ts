@@ -7,8 +7,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { HaproxyTuningSchema, KeepalivedTuningSchema } from "../../config/schema";
 import { mockRandomString } from "../../synth/mocks";
 import type { Plan } from "../../synth/synth";
+import { failoverProblems, haproxyCheck, parseKeepalived } from "./lb-invariants";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -95,5 +97,33 @@ describe("synth: the dev stack of the real program", function () {
         assert.equal(plan.outputs.kubeconfig, "[secret]");
         assert.ok(!("etcdBackupStore" in plan.outputs), "on-prem: snapshots stay on the members (or go where copyCommand sends them)");
         assert.ok(fs.readFileSync(path.join(out, "plan.json"), "utf8").includes('"[secret]"'));
+    });
+
+    describe("LB hosts: the values failover depends on, in the files the stack ships", () => {
+        const lbs = () => (plan.outputs.nodes as { name: string; role: string }[]).filter((n) => n.role === "lb");
+        const read = (node: string, file: string) => fs.readFileSync(path.join(out, "nodes", node, file), "utf8");
+
+        it("a dead HAProxy moves the VIP: the failing holder ranks below a healthy host (and the check can fail)", () => {
+            const hosts = lbs().map((n) => parseKeepalived(n.name, read(n.name, "keepalived.conf")));
+            assert.equal(hosts.length, 2, "the dev stack has two LB hosts");
+            assert.deepEqual(failoverProblems(hosts), []);
+            // The backup lowered below the weighted master (150 - 60 = 90): HAProxy dying on the master is an outage.
+            const lowered = hosts.map((h) => (h.state === "BACKUP" ? { ...h, priority: 80 } : h));
+            assert.notDeepEqual(failoverProblems(lowered), [], "the invariant catches a backup below the weighted master");
+        });
+
+        it("health checks run at the schema's defaults, which are the measured ones (bench/results/failover.md)", () => {
+            const h = HaproxyTuningSchema.parse({});
+            const k = KeepalivedTuningSchema.parse({});
+            // Changing a default is a decision to measure failover again: these are the values measured.
+            assert.deepEqual({ intervalMs: h.intervalMs, fall: h.fall, rise: h.rise, path: h.healthPath }, { intervalMs: 500, fall: 2, rise: 2, path: "/readyz" });
+            assert.deepEqual({ advert: k.advertIntervalSec, interval: k.checkIntervalSec, fall: k.checkFall, rise: k.checkRise }, { advert: 1, interval: 1, fall: 2, rise: 2 });
+            for (const n of lbs()) {
+                assert.deepEqual(haproxyCheck(read(n.name, "haproxy.cfg")), { inter: "500ms", fastinter: "250ms", fall: 2, rise: 2, path: "/readyz" }, n.name);
+                const v = parseKeepalived(n.name, read(n.name, "keepalived.conf"));
+                assert.deepEqual({ advert: v.advertInt, interval: v.check.interval, fall: v.check.fall, rise: v.check.rise }, { advert: 1, interval: 1, fall: 2, rise: 2 }, n.name);
+                assert.match(read(n.name, "check_apiserver.sh"), /https:\/\/127\.0\.0\.1:6443\/readyz/, n.name);
+            }
+        });
     });
 });

@@ -87,7 +87,7 @@ describe("synth: fixture program through the CLI", function () {
         assert.equal(byName("cp-1-secrets").inputs.stdin, "[secret]"); // pulumi.secret(...)
         assert.equal(byName("cp-1-join").inputs.connection, "[secret]"); // object holding the secret SSH key
         assert.equal(byName("cp-1-join").inputs.create, "sudo bash -s");
-        assert.deepEqual(byName("ca-key").inputs, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+        assert.deepEqual(byName("ca-key").inputs, { algorithm: "RSA", rsaBits: 2048 });
         assert.equal(byName("pool-a").inputs.keyRef, "ssh-host-key", "a resource reference is the resource's name");
         assert.equal(plan.outputs.kubeconfig, "[secret]");
         assert.match(String(plan.outputs.caCert), /^-----BEGIN CERTIFICATE-----/);
@@ -243,23 +243,20 @@ describe("synth: node files from plan inputs", () => {
         assert.deepEqual(Object.keys(collectNodeFiles(plan).get("n1")!), ["bootstrap.sh", "n1-b.sh", "x.conf"]);
     });
 
-    it("finds scripts in cloud-init user-data: plain, base64, gzip+base64, nested keys, MIME", () => {
+    it("finds scripts in cloud-init user-data: plain, base64, gzip+base64, nested keys", () => {
         const s = (n: string) => script(n, [{ path: "/etc/k.yaml", content: n }]);
         const cc = (n: string) => `#cloud-config\nwrite_files:\n  - path: /var/lib/b.sh\n    content: |\n${s(n).split("\n").map((l) => (l ? `      ${l}` : "")).join("\n")}\nruncmd:\n  - [bash, /var/lib/b.sh]\n`;
         const gz = (t: string) => zlib.gzipSync(Buffer.from(t)).toString("base64");
-        const mime = `Content-Type: multipart/mixed; boundary="XX"\nMIME-Version: 1.0\n\n--XX\nContent-Type: text/x-shellscript\n\n${s("m1")}\n--XX--\n`;
         const plan = planOf(
             ["p1", { userData: cc("p1") }],
             ["p2", { userDataBase64: Buffer.from(cc("p2")).toString("base64") }],
             ["p3", { spec: { template: { userData: gz(cc("p3")) } } }],
             ["p4", { metadata: { "user-data": s("p4") } }],
-            ["m1", { userData: mime }],
         );
         const nodes = collectNodeFiles(plan);
-        assert.deepEqual([...nodes.keys()], ["m1", "p1", "p2", "p3", "p4"]);
+        assert.deepEqual([...nodes.keys()], ["p1", "p2", "p3", "p4"]);
         for (const n of ["p1", "p2", "p3"]) assert.deepEqual(nodes.get(n), { "k.yaml": `${n}\n`, "user-data": cc(n) });
         assert.deepEqual(Object.keys(nodes.get("p4")!), ["k.yaml", "user-data"], "a bare script under a user-data key is user-data");
-        assert.equal(nodes.get("m1")!["k.yaml"], "m1\n");
     });
 
     it("ignores [secret] inputs and strings that are not node scripts", () => {

@@ -19,58 +19,39 @@ function sshFields(line: string): Buffer[] {
 }
 
 describe("synth mocks: tls private keys", () => {
-    const cases: [string, Record<string, unknown>, string, string, string][] = [
-        ["rsa", { algorithm: "RSA", rsaBits: 2048 }, "RSA PRIVATE KEY", "rsa", "ssh-rsa"],
-        ["p256", { algorithm: "ECDSA", ecdsaCurve: "P256" }, "EC PRIVATE KEY", "ec", "ecdsa-sha2-nistp256"],
-        ["p384", { algorithm: "ECDSA", ecdsaCurve: "P384" }, "EC PRIVATE KEY", "ec", "ecdsa-sha2-nistp384"],
-        ["ed", { algorithm: "ED25519" }, "PRIVATE KEY", "ed25519", "ssh-ed25519"],
-    ];
-    for (const [name, inputs, label, keyType, sshType] of cases) {
-        it(`${name}: real key in the tls provider's formats`, () => {
-            const s = state(KEY, `key-${name}`, inputs);
-            assert.equal(s.algorithm, inputs.algorithm, "inputs are kept in the state");
-            assert.ok((s.privateKeyPem as string).startsWith(`-----BEGIN ${label}-----\n`));
-            assert.ok((s.privateKeyPemPkcs8 as string).startsWith("-----BEGIN PRIVATE KEY-----\n"));
-            assert.ok((s.publicKeyPem as string).startsWith("-----BEGIN PUBLIC KEY-----\n"));
-            assert.ok((s.privateKeyOpenssh as string).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
-            const priv = crypto.createPrivateKey(s.privateKeyPem as string);
-            assert.equal(priv.asymmetricKeyType, keyType);
-            if (inputs.rsaBits) assert.equal(priv.asymmetricKeyDetails?.modulusLength, inputs.rsaBits);
-            // public PEM matches the private key, and so does the PKCS#8 form
-            const pub = crypto.createPublicKey(priv).export({ type: "spki", format: "pem" }).toString();
-            assert.equal(s.publicKeyPem, pub);
-            assert.equal(crypto.createPublicKey(s.privateKeyPemPkcs8 as string).export({ type: "spki", format: "pem" }).toString(), pub);
-            const line = s.publicKeyOpenssh as string;
-            assert.ok(line.startsWith(`${sshType} `) && line.endsWith("\n"));
-            assert.equal(sshFields(line)[0].toString(), sshType);
-            assert.match(s.publicKeyFingerprintSha256 as string, /^SHA256:[A-Za-z0-9+/]{43}$/);
-            assert.match(s.publicKeyFingerprintMd5 as string, /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
-        });
-    }
-    it("ed25519 OpenSSH public key carries the raw public key", () => {
+    it("rsa 2048 (the PKI's): a fixed test key in the tls provider's PEM formats", () => {
+        const s = state(KEY, "key-rsa", { algorithm: "RSA", rsaBits: 2048 });
+        assert.equal(s.algorithm, "RSA", "inputs are kept in the state");
+        assert.ok((s.privateKeyPem as string).startsWith("-----BEGIN RSA PRIVATE KEY-----\n"));
+        assert.ok((s.privateKeyPemPkcs8 as string).startsWith("-----BEGIN PRIVATE KEY-----\n"));
+        const priv = crypto.createPrivateKey(s.privateKeyPem as string);
+        assert.equal(priv.asymmetricKeyType, "rsa");
+        assert.equal(priv.asymmetricKeyDetails?.modulusLength, 2048);
+        const pub = crypto.createPublicKey(priv).export({ type: "spki", format: "pem" }).toString();
+        assert.equal(s.publicKeyPem, pub, "the public PEM matches the private key");
+        assert.equal(crypto.createPublicKey(s.privateKeyPemPkcs8 as string).export({ type: "spki", format: "pem" }).toString(), pub);
+    });
+    it("ed25519 (Azure's SSH key): derived from the name, with its OpenSSH forms", () => {
         const s = state(KEY, "key-ed", { algorithm: "ED25519" });
+        assert.ok((s.privateKeyOpenssh as string).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
+        const line = s.publicKeyOpenssh as string;
+        assert.ok(line.startsWith("ssh-ed25519 ") && line.endsWith("\n"));
         const jwk = crypto.createPublicKey(s.publicKeyPem as string).export({ format: "jwk" });
-        assert.deepEqual(sshFields(s.publicKeyOpenssh as string)[1], Buffer.from(jwk.x as string, "base64url"));
+        assert.deepEqual(sshFields(line)[1], Buffer.from(jwk.x as string, "base64url"));
+        assert.match(s.publicKeyFingerprintSha256 as string, /^SHA256:[A-Za-z0-9+/]{43}$/);
+        assert.match(s.publicKeyFingerprintMd5 as string, /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/);
     });
-    it("caches keys per resource name and settings", () => {
-        const a = state(KEY, "cached", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        const b = state(KEY, "cached", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        const c = state(KEY, "other", { algorithm: "ECDSA", ecdsaCurve: "P256" });
-        assert.equal(a.privateKeyPem, b.privateKeyPem);
-        assert.notEqual(a.privateKeyPem, c.privateKeyPem);
-    });
-    it("derives keys deterministically from name and settings (stable plans across runs)", () => {
-        for (const inputs of [{ algorithm: "RSA", rsaBits: 2048 }, { algorithm: "ECDSA", ecdsaCurve: "P521" }, { algorithm: "ED25519" }]) {
+    it("the same name and settings give the same key in every run (stable plans)", () => {
+        for (const inputs of [{ algorithm: "RSA", rsaBits: 2048 }, { algorithm: "ED25519" }]) {
             const first = mockPrivateKey("stable", inputs);
             clearMockKeyCache();
             assert.deepEqual(mockPrivateKey("stable", inputs), first);
         }
-        assert.notEqual(mockPrivateKey("stable", { algorithm: "RSA", rsaBits: 3072 }).privateKeyPem, mockPrivateKey("stable", { algorithm: "RSA", rsaBits: 2048 }).privateKeyPem);
+        assert.notEqual(mockPrivateKey("a", { algorithm: "ED25519" }).privateKeyPem, mockPrivateKey("b", { algorithm: "ED25519" }).privateKeyPem);
     });
-    it("P224 has no OpenSSH form (like the provider)", () => {
-        const s = state(KEY, "p224", { algorithm: "ECDSA" });
-        assert.ok((s.privateKeyPem as string).startsWith("-----BEGIN EC PRIVATE KEY-----"));
-        assert.equal(s.publicKeyOpenssh, "");
+    it("refuses what the product never asks for", () => {
+        assert.throws(() => mockPrivateKey("x", { algorithm: "ECDSA", ecdsaCurve: "P256" }), /not used by hacluster/);
+        assert.throws(() => mockPrivateKey("x", { algorithm: "RSA", rsaBits: 4096 }), /RSA 2048 test keys only/);
     });
 });
 

@@ -7,7 +7,7 @@ import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { DEFAULT_INSTANCE_TYPES } from "../../../config/defaults";
 import { childName } from "../../naming";
 import { managedMinor, OPEN_API_WARNING } from "../common";
@@ -15,20 +15,20 @@ import type { AksIdentity } from "./identity";
 import { aksDnsServiceIp, aksEntra, aksSystemCount, SYSTEM_POOL } from "./plan";
 
 /** Control-plane log categories (kube-audit-admin: audit without get/list, a fraction of kube-audit's volume). */
-export const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
-export const AKS_LOG_RETENTION_DAYS = 30;
+const AKS_LOG_CATEGORIES = ["kube-apiserver", "kube-audit-admin", "kube-controller-manager", "kube-scheduler", "cluster-autoscaler", "guard"] as const;
+const AKS_LOG_RETENTION_DAYS = 30;
 
 export function aksControlPlane(
     parent: pulumi.Resource,
     name: string,
-    spec: ClusterSpec,
+    spec: ManagedClusterSpec,
     resourceGroupName: pulumi.Input<string>,
     subnetId: pulumi.Input<string>,
     identity: AksIdentity,
     tags: Record<string, string>,
 ): containerservice.ManagedCluster {
-    const cloud = spec.cloud!;
-    const managed = spec.managed!;
+    const cloud = spec.cloud;
+    const managed = spec.managed;
     const entra = aksEntra(spec);
     const minor = managedMinor(spec);
     if (cloud.publicEndpoint && cloud.apiAllowedCidrs.length === 0) pulumi.log.warn(OPEN_API_WARNING, parent);

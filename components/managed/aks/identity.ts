@@ -9,7 +9,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { RandomString } from "@pulumi/random/randomString";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import { keyVaultName, roleDefinitionId, ROLES } from "./plan";
 
@@ -24,12 +24,12 @@ export interface AksIdentity {
 export function aksIdentity(
     parent: pulumi.Resource,
     name: string,
-    spec: ClusterSpec,
+    spec: ManagedClusterSpec,
     resourceGroupName: pulumi.Input<string>,
     subnetId: pulumi.Input<string>,
     tags: Record<string, string>,
 ): AksIdentity {
-    const location = spec.cloud!.region;
+    const location = spec.cloud.region;
     const opts = { parent };
     // Subscription and tenant are not in the config: the provider's own client config has them.
     const client = authorization.getClientConfigOutput({ parent });

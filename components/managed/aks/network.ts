@@ -5,15 +5,15 @@
  */
 import * as network from "@pulumi/azure-native/network";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 
 export interface AksNetwork {
     readonly subnetId: pulumi.Input<string>;
 }
 
-export function aksNetwork(parent: pulumi.Resource, name: string, spec: ClusterSpec, resourceGroupName: pulumi.Input<string>, tags: Record<string, string>): AksNetwork {
-    const cloud = spec.cloud!;
+export function aksNetwork(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, resourceGroupName: pulumi.Input<string>, tags: Record<string, string>): AksNetwork {
+    const cloud = spec.cloud;
     if (cloud.existingNetwork) return { subnetId: cloud.existingNetwork.subnets[0].id };
     const vnetName = `${spec.name}-vnet`;
     const vnet = new network.VirtualNetwork(

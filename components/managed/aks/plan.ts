@@ -4,7 +4,7 @@
  * validation (config/validate-managed.ts).
  */
 import { nthAddress } from "../../../config/net";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 
 /** The inline system pool's name and the agent pool name of a pool (config/provider-names.ts, where validation checks them). */
 export { AKS_SYSTEM_POOL as SYSTEM_POOL, aksPoolName } from "../../../config/provider-names";
@@ -37,11 +37,11 @@ export function keyVaultName(cluster: string, suffix: string): string {
 }
 
 /** Entra ID integration is on when Azure RBAC is wanted or admin groups are listed. */
-export function aksEntra(spec: ClusterSpec): boolean {
-    return spec.managed!.azureRbac || spec.managed!.adminPrincipals.length > 0;
+export function aksEntra(spec: ManagedClusterSpec): boolean {
+    return spec.managed.azureRbac || spec.managed.adminPrincipals.length > 0;
 }
 
 /** System pool size: a node per zone in profile `ha` (CoreDNS and friends survive a zone), else one. */
-export function aksSystemCount(spec: ClusterSpec): number {
-    return spec.profile === "ha" ? Math.max(spec.cloud!.zones.length, 1) : 1;
+export function aksSystemCount(spec: ManagedClusterSpec): number {
+    return spec.profile === "ha" ? Math.max(spec.cloud.zones.length, 1) : 1;
 }

@@ -4,7 +4,7 @@
  */
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import type { Topology } from "../../topology";
 import { managedMinor } from "../common";
@@ -13,13 +13,13 @@ import { aksPoolName } from "./plan";
 export function aksUserPools(
     parent: pulumi.Resource,
     name: string,
-    spec: ClusterSpec,
+    spec: ManagedClusterSpec,
     topo: Topology,
     resourceGroupName: pulumi.Input<string>,
     clusterName: pulumi.Input<string>,
     subnetId: pulumi.Input<string>,
 ): containerservice.AgentPool[] {
-    const cloud = spec.cloud!;
+    const cloud = spec.cloud;
     return topo.pools.map(
         (pool) =>
             new containerservice.AgentPool(
@@ -37,7 +37,7 @@ export function aksUserPools(
                     osDiskSizeGB: cloud.diskGb,
                     enableEncryptionAtHost: cloud.encryptionAtHost ?? true,
                     vnetSubnetID: subnetId,
-                    enableNodePublicIP: !spec.managed!.privateNodes,
+                    enableNodePublicIP: !spec.managed.privateNodes,
                     maxPods: spec.kubernetes.maxPodsPerNode,
                     nodeLabels: { ...pool.labels },
                     orchestratorVersion: managedMinor(spec),

@@ -7,7 +7,7 @@ import * as cloudwatch from "@pulumi/aws/cloudwatch";
 import * as ec2 from "@pulumi/aws/ec2";
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import { managedMinor, OPEN_API_WARNING, publicApiCidrs } from "../common";
 import type { EksIdentity } from "./iam";
@@ -15,12 +15,12 @@ import type { EksNetwork } from "./network";
 import { EKS_LOG_TYPES } from "./plan";
 
 /** Days EKS control-plane logs are kept (EKS's own log group would keep them forever). */
-export const EKS_LOG_RETENTION_DAYS = 90;
+const EKS_LOG_RETENTION_DAYS = 90;
 
-export function eksControlPlane(parent: pulumi.Resource, name: string, spec: ClusterSpec, network: EksNetwork, identity: EksIdentity, tags: Record<string, string>): eks.Cluster {
-    const cloud = spec.cloud!;
+export function eksControlPlane(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, network: EksNetwork, identity: EksIdentity, tags: Record<string, string>): eks.Cluster {
+    const cloud = spec.cloud;
     const region = cloud.region;
-    const managed = spec.managed!;
+    const managed = spec.managed;
     const opts = { parent };
     const dependsOn: pulumi.Resource[] = [...identity.clusterReady];
     if (managed.controlPlaneLogging) {

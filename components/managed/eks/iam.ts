@@ -5,7 +5,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import { awsManagedPolicy, awsPartition, NODE_POLICIES } from "./plan";
 
@@ -23,8 +23,8 @@ function trust(service: string, actions: string[]): string {
     return JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }] });
 }
 
-export function eksIdentity(parent: pulumi.Resource, name: string, spec: ClusterSpec, tags: Record<string, string>): EksIdentity {
-    const region = spec.cloud!.region;
+export function eksIdentity(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, tags: Record<string, string>): EksIdentity {
+    const region = spec.cloud.region;
     const opts = { parent };
     const ec2Service = awsPartition(region) === "aws-cn" ? "ec2.amazonaws.com.cn" : "ec2.amazonaws.com";
 

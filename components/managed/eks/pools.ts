@@ -4,26 +4,27 @@
  */
 import * as eks from "@pulumi/aws/eks";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import type { Topology } from "../../topology";
 import type { EksIdentity } from "./iam";
 import type { EksNetwork } from "./network";
 import { eksAmiType } from "./plan";
+import { haTags } from "../../tags";
 
 export function eksNodeGroups(
     parent: pulumi.Resource,
     name: string,
-    spec: ClusterSpec,
+    spec: ManagedClusterSpec,
     topo: Topology,
     cluster: eks.Cluster,
     network: EksNetwork,
     identity: EksIdentity,
     tags: Record<string, string>,
 ): eks.NodeGroup[] {
-    const region = spec.cloud!.region;
+    const region = spec.cloud.region;
     // Nodes with public addresses live in the public subnets of a new VPC; otherwise in the node subnets.
-    const subnets = !spec.managed!.privateNodes && network.publicSubnetIds.size > 0 ? network.publicSubnetIds : network.privateSubnetIds;
+    const subnets = !spec.managed.privateNodes && network.publicSubnetIds.size > 0 ? network.publicSubnetIds : network.privateSubnetIds;
     return topo.pools.map(
         (pool) =>
             new eks.NodeGroup(
@@ -39,10 +40,10 @@ export function eksNodeGroups(
                     scalingConfig: { desiredSize: pool.count, minSize: pool.count, maxSize: Math.max(pool.count, 1) },
                     instanceTypes: [pool.instanceType],
                     amiType: eksAmiType(pool.instanceType),
-                    diskSize: spec.cloud!.diskGb,
+                    diskSize: spec.cloud.diskGb,
                     labels: { ...pool.labels },
                     updateConfig: { maxUnavailable: 1 },
-                    tags: { ...tags, "hacluster/pool": pool.name },
+                    tags: { ...tags, ...haTags("eks", { pool: pool.name }) },
                 },
                 { parent, dependsOn: [...identity.nodesReady, ...network.egress] },
             ),

@@ -5,18 +5,19 @@
  */
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import { managedMinor, OPEN_API_WARNING } from "../common";
 import type { GkeIdentity } from "./identity";
 import type { GkeNetwork } from "./network";
 import { gkeLogComponents, gkeMasterCidr } from "./plan";
+import { haTags } from "../../tags";
 
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
-export function gkeControlPlane(parent: pulumi.Resource, name: string, spec: ClusterSpec, network: GkeNetwork, identity: GkeIdentity): container.Cluster {
-    const cloud = spec.cloud!;
-    const managed = spec.managed!;
+export function gkeControlPlane(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, network: GkeNetwork, identity: GkeIdentity): container.Cluster {
+    const cloud = spec.cloud;
+    const managed = spec.managed;
     const project = cloud.project!;
     if (cloud.publicEndpoint && cloud.apiAllowedCidrs.length === 0) pulumi.log.warn(OPEN_API_WARNING, parent);
     return new container.Cluster(
@@ -53,7 +54,7 @@ export function gkeControlPlane(parent: pulumi.Resource, name: string, spec: Clu
             enableShieldedNodes: true,
             databaseEncryption: { state: "ENCRYPTED", keyName: identity.secretsKey.id },
             loggingConfig: { enableComponents: gkeLogComponents(managed.controlPlaneLogging) },
-            resourceLabels: { "hacluster-cluster": spec.name },
+            resourceLabels: haTags("dash", { cluster: spec.name }),
         },
         // nodeConfig only shapes the short-lived default pool; later drift there means nothing.
         { parent, dependsOn: identity.clusterReady, ignoreChanges: ["nodeConfig"] },

@@ -8,13 +8,13 @@ import * as organizations from "@pulumi/gcp/organizations";
 import * as projects from "@pulumi/gcp/projects";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import { stableId } from "../common";
 import { gcpAccountId, gkeServiceAgent, NODE_ROLES } from "./plan";
 
 /** Seconds between automatic rotations of the Secrets key. */
-export const KEY_ROTATION = "7776000s";
+const KEY_ROTATION = "7776000s";
 
 export interface GkeIdentity {
     readonly nodeAccount: serviceaccount.Account;
@@ -25,8 +25,8 @@ export interface GkeIdentity {
     readonly nodesReady: pulumi.Resource[];
 }
 
-export function gkeIdentity(parent: pulumi.Resource, name: string, spec: ClusterSpec): GkeIdentity {
-    const project = spec.cloud!.project!;
+export function gkeIdentity(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec): GkeIdentity {
+    const project = spec.cloud.project!;
     const opts = { parent };
     const nodeAccount = new serviceaccount.Account(
         childName(name, "node-sa"),
@@ -38,7 +38,7 @@ export function gkeIdentity(parent: pulumi.Resource, name: string, spec: Cluster
     );
 
     // Key rings cannot be deleted in GCP: auto-naming keeps a re-created stack from colliding.
-    const ring = new kms.KeyRing(childName(name, "keys"), { project, location: spec.cloud!.region }, opts);
+    const ring = new kms.KeyRing(childName(name, "keys"), { project, location: spec.cloud.region }, opts);
     const secretsKey = new kms.CryptoKey(childName(name, "secrets-key"), { keyRing: ring.id, purpose: "ENCRYPT_DECRYPT", rotationPeriod: KEY_ROTATION }, opts);
     // GKE's service agent does the envelope encryption; it is named by the project *number*,
     // which the config does not hold (it has the id): one lookup. Offline the answer is empty.

@@ -7,11 +7,11 @@
 import * as compute from "@pulumi/gcp/compute";
 import type * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 
-export const POD_RANGE = "pods";
-export const SERVICE_RANGE = "services";
+const POD_RANGE = "pods";
+const SERVICE_RANGE = "services";
 
 export interface GkeNetwork {
     readonly network: pulumi.Input<string>;
@@ -21,8 +21,8 @@ export interface GkeNetwork {
     readonly egress: pulumi.Resource[];
 }
 
-export function gkeNetwork(parent: pulumi.Resource, name: string, spec: ClusterSpec): GkeNetwork {
-    const cloud = spec.cloud!;
+export function gkeNetwork(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec): GkeNetwork {
+    const cloud = spec.cloud;
     const k = spec.kubernetes;
     const ex = cloud.existingNetwork;
     if (ex) {
@@ -54,7 +54,7 @@ export function gkeNetwork(parent: pulumi.Resource, name: string, spec: ClusterS
         opts,
     );
     const egress: pulumi.Resource[] = [];
-    if (spec.managed!.privateNodes) {
+    if (spec.managed.privateNodes) {
         const router = new compute.Router(childName(name, "router"), { project, region, network: network.id }, opts);
         egress.push(
             new compute.RouterNat(

@@ -4,11 +4,11 @@
  * (config/validate-managed.ts).
  */
 import { gkeMasterCidr as masterCidr } from "../../../config/placement";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 
 /** The private control plane's /28: the first candidate that overlaps none of the cluster's ranges (config/placement.ts). */
-export function gkeMasterCidr(spec: ClusterSpec): string | undefined {
-    return masterCidr([spec.network.nodeCidr, spec.kubernetes.podSubnet, spec.kubernetes.serviceSubnet, ...(spec.cloud?.existingNetwork?.subnets.map((s) => s.cidr) ?? [])]);
+export function gkeMasterCidr(spec: ManagedClusterSpec): string | undefined {
+    return masterCidr([spec.network.nodeCidr, spec.kubernetes.podSubnet, spec.kubernetes.serviceSubnet, ...(spec.cloud.existingNetwork?.subnets.map((s) => s.cidr) ?? [])]);
 }
 
 /** A service account id (6–30 characters, starts with a letter) from the cluster name. */

@@ -5,7 +5,7 @@
  */
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
-import type { ClusterSpec } from "../../../config/spec";
+import type { ManagedClusterSpec } from "../../../config/spec";
 import { childName } from "../../naming";
 import type { Topology } from "../../topology";
 import { perZoneCount } from "../common";
@@ -13,8 +13,8 @@ import { CLOUD_PLATFORM_SCOPE } from "./cluster";
 import type { GkeIdentity } from "./identity";
 import type { GkeNetwork } from "./network";
 
-export function gkeNodePools(parent: pulumi.Resource, name: string, spec: ClusterSpec, topo: Topology, cluster: container.Cluster, network: GkeNetwork, identity: GkeIdentity): container.NodePool[] {
-    const cloud = spec.cloud!;
+export function gkeNodePools(parent: pulumi.Resource, name: string, spec: ManagedClusterSpec, topo: Topology, cluster: container.Cluster, network: GkeNetwork, identity: GkeIdentity): container.NodePool[] {
+    const cloud = spec.cloud;
     return topo.pools.map(
         (pool) =>
             new container.NodePool(

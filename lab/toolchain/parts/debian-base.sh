@@ -7,8 +7,13 @@ PART_VARS=(DEBIAN_SUITE)
 PART_INPUTS=(host)
 part_build() {
     command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
-    local include=systemd,systemd-sysv,dbus,iproute2,iputils-ping,openssh-server,sudo,ca-certificates,kmod,procps,unattended-upgrades,cloud-init,less
+    local include=systemd,systemd-sysv,dbus,iproute2,iputils-ping,openssh-server,sudo,ca-certificates,kmod,procps,unattended-upgrades,less
     debootstrap --variant=minbase --include="$include" "$DEBIAN_SUITE" "$OUT/rootfs" http://deb.debian.org/debian
+    # cloud-init through apt: debootstrap does not resolve virtual dependencies (python3-cffi-backend-api-*).
+    cp /etc/resolv.conf "$OUT/rootfs/etc/resolv.conf"
+    chroot "$OUT/rootfs" /bin/sh -ec 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends cloud-init </dev/null'
+    # shellcheck disable=SC2016 # expands inside the chroot
+    chroot "$OUT/rootfs" /bin/sh -ec 'test -z "$(dpkg --audit)"' || die "the base rootfs has half-installed packages"
     # What the lab adds to the OS image (not to what our node scripts do): see lab/toolchain/host/.
     cp -a "$TOOLCHAIN_DIR/host/." "$OUT/rootfs/"
     chroot "$OUT/rootfs" /bin/sh -ec '
@@ -17,5 +22,6 @@ part_build() {
         rm -f /etc/ssh/ssh_host_*  # each host makes its own at first boot
         systemctl enable lab-ssh-keys.service
         apt-get clean && rm -rf /var/lib/apt/lists/*'
+    : >"$OUT/rootfs/etc/resolv.conf"
     echo "$DEBIAN_SUITE" >"$OUT/suite"
 }

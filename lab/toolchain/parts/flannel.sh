@@ -4,7 +4,11 @@
 PART_VARS=(FLANNEL_VERSION)
 PART_INPUTS=(modules/flannel modules/flannel-cni)
 part_build() {
-    go_build flannel "$OUT/bin" "-X github.com/flannel-io/flannel/pkg/version.Version=v$FLANNEL_VERSION" github.com/flannel-io/flannel
+    # flanneld's udp backend is C (cgo): built static, as flannel's Makefile does.
+    (cd "$TOOLCHAIN_DIR/modules/flannel" &&
+        CGO_ENABLED=1 go build -trimpath -tags "netgo osusergo" \
+            -ldflags "-s -w -X github.com/flannel-io/flannel/pkg/version.Version=v$FLANNEL_VERSION -extldflags -static" \
+            -o "$OUT/bin/" github.com/flannel-io/flannel)
     mv "$OUT/bin/flannel" "$OUT/bin/flanneld"
     go_build flannel "$OUT/bin" "" github.com/flannel-io/flannel/cmd/install_conf
     mv "$OUT/bin/install_conf" "$OUT/bin/install-conf"
