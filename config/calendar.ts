@@ -20,7 +20,7 @@
  */
 
 /** One element of a chain: `start[..stop][/repeat]` (stop -1: none; repeat 0: none). */
-export interface CalendarComponent {
+interface CalendarComponent {
     readonly start: number;
     readonly stop: number;
     readonly repeat: number;
@@ -81,7 +81,7 @@ let zoneNames: Set<string> | undefined;
  * A time zone systemd accepts: a file of the tz database (names are case-sensitive there). The
  * tz database names Node.js knows, `UTC` and the `Etc/` zones.
  */
-export function isTimezone(name: string): boolean {
+function isTimezone(name: string): boolean {
     if (!/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
     zoneNames ??= new Set(Intl.supportedValuesOf("timeZone"));
     return zoneNames.has(name) || ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu"].includes(name) || /^Etc\/GMT[+-](1[0-4]|[1-9])$/.test(name);

@@ -14,7 +14,7 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A DNS name of labels, at most 253 characters. */
 export const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 /** A DNS name, or a wildcard name (`*.example.com`) as certificates take it. */
-export const SAN_NAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const SAN_NAME = /^(?=.{1,253}$)(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 /** Control characters (newline, tab, escape, ...): never part of a value that reaches a node. */
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -63,7 +63,7 @@ export function isAddressOrName(value: string): boolean {
  * `john.doe` have dots), starting with a letter or `_` (so ssh never reads it as an option),
  * optionally qualified `@domain` as SSSD writes them.
  */
-export const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)?$/;
+const LOGIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}(@[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*)?$/;
 const LOGIN_ERROR = "must be a login name|use the login user of your hosts: letters, digits, '_', '.' and '-', starting with a letter or '_', optionally @domain, e.g. ubuntu or john.doe";
 export const loginName = z.string({ error: LOGIN_ERROR }).regex(LOGIN_NAME, { error: LOGIN_ERROR });
 
@@ -85,7 +85,6 @@ export function isHttpsUrl(value: string, maxLength = 2048, schemes: readonly ("
         return false;
     }
 }
-export const httpsUrl = (maxLength: number, error: string) => z.string().refine((v) => isHttpsUrl(v, maxLength), { error });
 /** An http or https URL: mirrors (plain HTTP is refused off private addresses by validation, config/nodes.ts). */
 export const httpUrl = (maxLength: number, error: string) => z.string().refine((v) => isHttpsUrl(v, maxLength, ["https", "http"]), { error });
 
@@ -117,7 +116,7 @@ export function isReservedLabel(key: string): boolean {
 // Component flags (kube-apiserver extra arguments)
 
 /** A flag name as `--help` lists it, without the dashes kubeadm adds. */
-export const FLAG_NAME = /^[a-z0-9]([-a-z0-9]{0,98}[a-z0-9])?$/;
+const FLAG_NAME = /^[a-z0-9]([-a-z0-9]{0,98}[a-z0-9])?$/;
 
 /** Why a flag name is not one, as message and fix; undefined when it is. */
 export function flagNameProblem(name: string, component: string): { message: string; fix: string } | undefined {

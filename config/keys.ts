@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { Problem } from "./errors";
 
 /** Edit distance with transpositions (optimal string alignment), case-insensitive letters counted as one edit. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
     const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
     for (let i = 1; i <= a.length; i++) {
         for (let j = 1; j <= b.length; j++) {
@@ -20,7 +20,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The known name nearest to `name`, if it is near enough to be a typo of it. */
-export function nearest(name: string, known: readonly string[]): string | undefined {
+function nearest(name: string, known: readonly string[]): string | undefined {
     let best: { name: string; distance: number } | undefined;
     for (const k of known) {
         const distance = name.toLowerCase() === k.toLowerCase() ? 0.5 : editDistance(name, k);
@@ -37,7 +37,7 @@ export function unknownSetting(path: string, key: string, known: readonly string
 }
 
 /** The project's own keys in its namespace. */
-export const NAMESPACE_KEYS = ["profile", "platform", "family", "cluster"] as const;
+const NAMESPACE_KEYS = ["profile", "platform", "family", "cluster"] as const;
 
 /**
  * Keys of the `hacluster:` namespace that nothing reads: every key but the four settings and

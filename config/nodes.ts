@@ -16,8 +16,8 @@ import { isIPv4 } from "./net";
 export const KUBEADM_ETCD: Readonly<Record<number, string>> = { 36: "3.6.8", 37: "3.7.0" };
 /** kubeadm's minimum for external etcd (constants.MinExternalEtcdVersion, 1.36 and 1.37). */
 export const MIN_EXTERNAL_ETCD = "3.5.24";
-export const DEFAULT_CONTAINERD = "2.4.2";
-export const DEFAULT_RUNC = "1.5.3";
+const DEFAULT_CONTAINERD = "2.4.2";
+const DEFAULT_RUNC = "1.5.3";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const RELEASE = /^\d+\.\d+\.\d+$/;
@@ -86,10 +86,8 @@ export const NodeOsSchema = z.strictObject({
 });
 
 export type MirrorConfig = z.output<typeof MirrorSchema>;
-export type ContainerRuntimeConfig = z.output<typeof ContainerRuntimeSchema>;
-export type NodeOsConfig = z.output<typeof NodeOsSchema>;
 
-export interface ArchiveSpec {
+interface ArchiveSpec {
     readonly url: string;
     readonly sha256: string;
 }
@@ -108,7 +106,7 @@ type Add = (path: string, message: string, fix: string) => void;
 const PRIVATE_NAME = /(^[a-z0-9-]+$)|\.(internal|local|lan|corp|home\.arpa|localdomain)$/;
 
 /** True for hosts on a private network: RFC 1918 / shared / loopback addresses, or private names. */
-export function isPrivateHost(host: string): boolean {
+function isPrivateHost(host: string): boolean {
     const h = host.replace(/:\d+$/, "").toLowerCase();
     if (isIPv4(h)) return ["private", "loopback", "carrierGradeNat", "linkLocal"].includes(ipaddr.IPv4.parse(h).range());
     return PRIVATE_NAME.test(h);

@@ -22,7 +22,7 @@ interface ClusterNameRule {
  * The shortest limits per platform and family. Other names built from the cluster name are cut
  * to fit with a hash (GCP and Azure self-managed: `gceName`, `fitName`), so they need no rule.
  */
-export const CLUSTER_NAME_RULES: readonly ClusterNameRule[] = [
+const CLUSTER_NAME_RULES: readonly ClusterNameRule[] = [
     // The NLB and its target group are auto-named `<name>-api-nlb-<7 random>`; AWS allows 32.
     { platform: "aws", family: "self-managed", max: 16, limit: 'on AWS the API load balancer is named "<name>-api-nlb-" plus 7 random characters and AWS allows 32' },
     // IAM roles are auto-named `<name>-cluster-role-<7 random>` (and `-node-role-`); IAM allows 64.
@@ -56,7 +56,7 @@ export function clusterNameProblems(name: string, platform: Platform, family: Fa
  * A GCP project id: 6–30 lowercase letters, digits and `-`, a letter first, not ending in `-`;
  * legacy domain-scoped ids carry their domain (`example.com:my-project`).
  */
-export const GCP_PROJECT_ID = /^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const GCP_PROJECT_ID = /^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 export function gcpProjectProblem(project: string): NameProblem | undefined {
     if (GCP_PROJECT_ID.test(project)) return undefined;
@@ -67,7 +67,7 @@ export function gcpProjectProblem(project: string): NameProblem | undefined {
 }
 
 /** An Azure resource group: 1–90 letters, digits, `-`, `_`, `.`, `(`, `)`, not ending in `.`. */
-export const AZURE_RESOURCE_GROUP = /^[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]$/u;
+const AZURE_RESOURCE_GROUP = /^[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]$/u;
 
 export function azureResourceGroupProblem(group: string): NameProblem | undefined {
     if (AZURE_RESOURCE_GROUP.test(group)) return undefined;

@@ -89,7 +89,7 @@ function isReady(n: K8sNode): boolean {
 }
 
 /** Members and their health, asked of etcd itself (etcdctl on a member's host). */
-export async function etcdMembers(run: LabRun, hosts: { role: string; host: { name: string } }[]): Promise<{ healthy: number; failures: string[] }> {
+async function etcdMembers(run: LabRun, hosts: { role: string; host: { name: string } }[]): Promise<{ healthy: number; failures: string[] }> {
     const external = hosts.filter((h) => h.role === "etcd");
     const on = external.length > 0 ? external : hosts.filter((h) => h.role === "control-plane");
     const tls = external.length > 0

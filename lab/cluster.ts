@@ -14,7 +14,7 @@ import { Lab, sh, waitFor, type Machine } from "./machines";
 import type { ToolchainManifest } from "./mirror/server";
 import { manifestPath, REPO, toolchain } from "./toolchain";
 
-export const SEGMENT = { cidr: "10.77.0.0/24", gateway: "10.77.0.1", mirror: "10.77.0.2", operator: "10.77.0.3" } as const;
+const SEGMENT = { cidr: "10.77.0.0/24", gateway: "10.77.0.1", mirror: "10.77.0.2", operator: "10.77.0.3" } as const;
 
 interface HostEntry {
     readonly name: string;
@@ -37,7 +37,7 @@ export function stackHosts(doc: StackDoc): { role: string; host: HostEntry }[] {
 }
 
 /** The stack file with the mirror's values of this build (key, checksums), as the lab runs it. */
-export function withMirror(doc: StackDoc, m: ToolchainManifest): StackDoc {
+function withMirror(doc: StackDoc, m: ToolchainManifest): StackDoc {
     const out = structuredClone(doc);
     const c = out.config["hacluster:cluster"] as { mirror: Record<string, Record<string, unknown>>; etcd?: { version?: string }; kubernetes: { version: string } };
     const mirror = c.mirror;
@@ -216,13 +216,13 @@ export class LabRun {
 }
 
 /** kubectl of the newest release the toolchain built (a client one minor ahead is supported). */
-export function kubectlBinary(m: ToolchainManifest): string {
+function kubectlBinary(m: ToolchainManifest): string {
     const newest = Object.keys(m.releases).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop()!;
     return path.join(m.releases[newest].bin, "kubectl");
 }
 
 /** Per-resource durations from a `pulumi --event-log` file (create/update/delete steps). */
-export function timingsOf(file: string): PhaseTiming[] {
+function timingsOf(file: string): PhaseTiming[] {
     if (!fs.existsSync(file)) return [];
     const starts = new Map<string, number>();
     const out: PhaseTiming[] = [];

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { labCache, REPO } from "./toolchain";
 
-export const ENGINE_BUILD_COMMAND = "npm run -s lab:build -- engine";
+const ENGINE_BUILD_COMMAND = "npm run -s lab:build -- engine";
 
 export interface Engine {
     readonly dir: string;

@@ -55,7 +55,7 @@ export function sh(cmd: string, args: readonly string[], opts: { timeoutMs?: num
 }
 
 /** Runs a setup command that must succeed. */
-export function must(cmd: string, args: readonly string[], timeoutMs = 30_000): string {
+function must(cmd: string, args: readonly string[], timeoutMs = 30_000): string {
     const r = spawnSync(cmd, args, { encoding: "utf8", timeout: timeoutMs });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}): ${r.stderr}${r.error ? ` ${r.error.message}` : ""}`);
     return r.stdout;

@@ -62,11 +62,6 @@ export function httpsEndpoint(host: pulumi.Output<string | undefined>, port?: nu
     return host.apply((h) => (h ? `https://${h.replace(/^https:\/\//, "")}${port ? `:${port}` : ""}` : (pulumi.unknown as unknown as string)));
 }
 
-/** Throws, naming every problem, when the spec asks for what `service` cannot do. */
-export function refuse(parent: pulumi.Resource, spec: ManagedClusterSpec, service: string, problems: readonly string[]): void {
-    if (problems.length > 0) throw new pulumi.ResourceError(`cluster ${spec.name} cannot run on ${service}:\n  ${problems.join("\n  ")}`, parent);
-}
-
 /** A managed cluster's outputs: the kubeconfig as a secret, nodes as {@link managedNodeSummaries} reports them. */
 export function managedOutputs(
     topo: Topology,

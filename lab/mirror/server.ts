@@ -118,7 +118,7 @@ export function mirrorHandler(m: ToolchainManifest, registryHost: string): http.
 }
 
 /** Starts the mirror; resolves once both ports listen. */
-export async function startMirror(m: ToolchainManifest, address: string, filesPort: number, registryPort: number): Promise<http.Server[]> {
+async function startMirror(m: ToolchainManifest, address: string, filesPort: number, registryPort: number): Promise<http.Server[]> {
     const handler = mirrorHandler(m, `${address}:${registryPort}`);
     const servers = [filesPort, registryPort].map((p) => {
         const s = http.createServer(handler);

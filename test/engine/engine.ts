@@ -9,53 +9,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Engine } from "../../lab/engine";
 import { REPO as ROOT } from "../../lab/toolchain";
 
-export const BUILD_COMMAND = "lab/toolchain/build.sh engine";
-
-/** Where the toolchain keeps the built engine (lab/toolchain/lib.sh's LAB_CACHE + current/engine). */
-export function engineDir(): string {
-    const cache = process.env.HACLUSTER_LAB_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "hacluster-lab");
-    return path.join(cache, "current", "engine");
-}
-
-export interface Engine {
-    readonly dir: string;
-    readonly pulumi: string;
-    readonly version: string;
-    /** name → { version, binary } */
-    readonly plugins: ReadonlyMap<string, { version: string; binary: string }>;
-}
-
-/** The built engine, or a failure that names the command building it (never a skip). */
-export function findEngine(): Engine {
-    const dir = engineDir();
-    const versionsFile = path.join(dir, "versions.env");
-    if (!fs.existsSync(versionsFile)) {
-        assert.fail(`the Pulumi engine is not built (no ${versionsFile}). Build it with: ${BUILD_COMMAND}   (from the repository root; ~15 min cold on 2 cores)`);
-    }
-    const env = Object.fromEntries(
-        fs
-            .readFileSync(versionsFile, "utf8")
-            .split("\n")
-            .filter((l) => l.includes("="))
-            .map((l) => {
-                const i = l.indexOf("=");
-                return [l.slice(0, i), l.slice(i + 1).replace(/^"|"$/g, "")];
-            }),
-    );
-    const plugins = new Map<string, { version: string; binary: string }>();
-    for (const spec of env.PULUMI_PLUGINS.split(/\s+/).filter(Boolean)) {
-        const [name, version] = spec.split("@");
-        const binary = path.join(dir, "plugins", `${name}-${version}`, `pulumi-resource-${name}`);
-        assert.ok(fs.existsSync(binary), `${binary} is missing: rebuild with ${BUILD_COMMAND}`);
-        plugins.set(name, { version, binary });
-    }
-    for (const bin of ["pulumi", "pulumi-language-nodejs"]) {
-        assert.ok(fs.existsSync(path.join(dir, "bin", bin)), `${path.join(dir, "bin", bin)} is missing: rebuild with ${BUILD_COMMAND}`);
-    }
-    return { dir, pulumi: path.join(dir, "bin", "pulumi"), version: env.PULUMI_VERSION, plugins };
-}
+export { findEngine, type Engine } from "../../lab/engine";
 
 /** The resource plugin version an installed npm SDK asks the engine for. */
 export function sdkPluginVersion(name: string): string {
@@ -139,7 +96,7 @@ export class Workspace {
 }
 
 /** One step of `pulumi preview --json`. */
-export interface PreviewStep {
+interface PreviewStep {
     readonly op: string;
     readonly urn: string;
     readonly newState?: {

@@ -5,8 +5,8 @@
  */
 import * as fc from "fast-check";
 
-export const STACKS = ["dev", "onprem-external-etcd", "aws", "gcp", "azure", "eks", "gke", "aks"] as const;
-export type Stack = (typeof STACKS)[number];
+const STACKS = ["dev", "onprem-external-etcd", "aws", "gcp", "azure", "eks", "gke", "aks"] as const;
+type Stack = (typeof STACKS)[number];
 
 const ONPREM: readonly Stack[] = ["dev", "onprem-external-etcd"];
 const SELF: readonly Stack[] = ["aws", "gcp", "azure"];
@@ -27,7 +27,7 @@ interface Change {
 }
 
 /** Values users plausibly write, per config path and kind of stack (valid ones too, so valid specs reach the components). */
-export const CHANGES: readonly Change[] = [
+const CHANGES: readonly Change[] = [
     { path: "profile", stacks: ALL, values: K("learning", "dev", "ha", "prod") },
     { path: "platform", stacks: ALL, values: K("onprem", "aws", "gcp", "azure") },
     { path: "family", stacks: CLOUD, values: K("self-managed", "managed") },
