@@ -54,7 +54,7 @@ function versionOf(file: string): string {
 }
 
 function openssl(args: string[], input?: string): string {
-    return execFileSync("openssl", args, { encoding: "utf8", input });
+    return execFileSync("openssl", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
 }
 
 /** A CA key + self-signed certificate, as @pulumi/tls makes ours (RSA 2048). */
