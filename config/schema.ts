@@ -72,6 +72,12 @@ export const HaproxyTuningSchema = z.strictObject({
     fall: wholeNumber(1, 20).default(2),
     /** Passed checks before a server is put back. @default 2 */
     rise: wholeNumber(1, 20).default(2),
+    /**
+     * Concurrent connections HAProxy accepts (its `maxconn`). It needs about two file descriptors
+     * per connection: the LB hosts' open-files hard limit must be above 2 × this + 50 (Debian's
+     * default is 524288). @default 10000
+     */
+    maxConnections: wholeNumber(100, 200000).default(10000),
 });
 
 /** keepalived VRRP settings (endpoint kind `vip`). */

@@ -49,6 +49,7 @@ export interface VipEndpointSpec extends EndpointBase {
         readonly intervalMs: number;
         readonly fall: number;
         readonly rise: number;
+        readonly maxConnections: number;
     };
     readonly keepalived: {
         readonly vrrpVersion: 2 | 3;

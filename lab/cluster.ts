@@ -203,6 +203,10 @@ export class LabRun {
     }
 
     async destroy(): Promise<void> {
+        if (process.env.HACLUSTER_LAB_HOLD) {
+            console.log(`lab: HACLUSTER_LAB_HOLD is set: hosts left running (namespaces hcl${this.id}-*, run dir ${this.dir}); remove them with a later run of the same id`);
+            return;
+        }
         if (this.agentPid) {
             try {
                 process.kill(this.agentPid, "SIGTERM");

@@ -91,6 +91,8 @@ export class EngineWorkspace {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",
+            // Enables --event-log (per-step timings for bench:lab and the lab's phases).
+            PULUMI_DEBUG_COMMANDS: "true",
             NO_COLOR: "1",
         };
         delete this.env.PULUMI_ACCESS_TOKEN;

@@ -9,8 +9,10 @@
  *
  * What the lab adds to a plain Debian server, and why (README "The lab"):
  * - each host gets cgroup v1 subtrees of its own (hacluster-lab/<run>/<host>, below this
- *   process's cgroups) and `lab-init` makes nspawn's read-only controller mounts writable in the
- *   host's own mount namespace — the machine's hierarchy is never remounted;
+ *   process's cgroups) and `lab-init` (host-init.sh) makes nspawn's read-only controller mounts
+ *   writable in the host's own mount namespace — the machine's hierarchy is never remounted;
+ * - /proc/sys/net is writable (nspawn mounts /proc/sys read-only): it belongs to the host's own
+ *   network namespace, as on a real host;
  * - /var/lib/containerd is a directory of the lab's on the real disk (overlayfs cannot be the
  *   upper layer of containerd's overlay snapshots);
  * - /proc/sys/{vm/overcommit_memory,kernel/panic,kernel/panic_on_oops} show the kubelet the values
@@ -189,6 +191,7 @@ export class Machine {
             fs.mkdirSync(path.dirname(path.join(r, p)), { recursive: true });
             fs.writeFileSync(path.join(r, p), content, { mode });
         };
+        w("/usr/local/sbin/lab-init", fs.readFileSync(path.join(__dirname, "host-init.sh"), "utf8"), 0o755);
         w("/etc/hostname", `${this.name}\n`);
         w("/etc/hosts", `127.0.0.1 localhost\n127.0.1.1 ${this.name}\n`);
         // The site's DNS server is the gateway, which answers nothing: lookups fail fast, as in a closed network.

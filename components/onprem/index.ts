@@ -130,6 +130,7 @@ export class OnPremCluster extends pulumi.ComponentResource implements ClusterOu
                         bindPort: ep.port,
                         backends: topo.controlPlanes.map((cp) => ({ name: cp.name, address: cp.address, port: 6443 })),
                         healthCheck: { path: ep.haproxy.healthPath, intervalMs: ep.haproxy.intervalMs, fall: ep.haproxy.fall, rise: ep.haproxy.rise },
+                        maxconn: ep.haproxy.maxConnections,
                     },
                     keepalived: {
                         ...KEEPALIVED_DEFAULTS,

@@ -78,7 +78,14 @@ export function mirrorHandler(m: ToolchainManifest, registryHost: string): http.
     const flannel = flannelManifest(fs.readFileSync(m.flannel.manifest, "utf8"), registryHost, m.flannel.version);
     const blobFile = (digest: string) => (/^sha256:[0-9a-f]{64}$/.test(digest) ? path.join(blobs, digest.slice(7)) : undefined);
     return (req, res) => {
-        const url = decodeURI((req.url ?? "/").split("?")[0]);
+        let url: string;
+        try {
+            // Segment by segment: apt escapes '+' and '%' in package file names (decodeURI keeps %2b).
+            url = (req.url ?? "/").split("?")[0].split("/").map(decodeURIComponent).join("/");
+        } catch {
+            res.writeHead(400).end();
+            return;
+        }
         if (req.method !== "GET" && req.method !== "HEAD") {
             res.writeHead(405).end();
             return;

@@ -59,7 +59,7 @@ for (const stack of STACKS) {
                     total += first.ran.ms;
                     result.firstUp = { exit: first.ran.code, seconds: Math.round(first.ran.ms / 1000) };
                     assert.notEqual(first.ran.code, 0, "the first pulumi up should fail: kubeadm init failed half-way on purpose");
-                    assert.match(first.ran.stdout + first.ran.stderr, /kubeadm init failed on purpose/, "the first up failed, but not at the half-failed init");
+                    assert.match(first.ran.stdout + first.ran.stderr, /kubeadm init failed on purpose/, `the first up failed, but not at the half-failed init:\n${first.ran.stdout.slice(-6000)}\n${first.ran.stderr.slice(-3000)}`);
                 }
                 const { ran, timings } = await run.up();
                 total += ran.ms;

@@ -37,6 +37,8 @@ describe("lab mirror", () => {
         fs.mkdirSync(path.join(dir, "debs/core:/stable:/v1.37/deb"), { recursive: true });
         fs.writeFileSync(path.join(dir, "debs/core:/stable:/v1.37/deb/InRelease"), "signed\n");
         fs.writeFileSync(path.join(dir, "secret"), "outside the roots\n");
+        fs.mkdirSync(path.join(dir, "debian"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "debian/keepalived_1%3a2.2.7-1+b2_amd64.deb"), "deb\n");
         fs.writeFileSync(path.join(dir, "kube-flannel.yml"), 'image: ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3\nimage: ghcr.io/flannel-io/flannel:v0.28.10\n"cniVersion": "1.0.0",\n');
         const m = {
             flannel: { version: "0.28.10", manifest: path.join(dir, "kube-flannel.yml") },
@@ -74,6 +76,8 @@ describe("lab mirror", () => {
 
     it("serves files from under their roots only", async () => {
         assert.equal((await get(port, "/pkgs/core:/stable:/v1.37/deb/InRelease")).body, "signed\n");
+        // apt escapes '+' and '%' in file names: an epoch's colon is %3a in the archive's name.
+        assert.equal((await get(port, "/debian/./keepalived_1%253a2.2.7-1%2bb2_amd64.deb")).body, "deb\n");
         for (const p of ["/pkgs/../secret", "/pkgs/%2e%2e/secret", "/github.com/../../secret"]) assert.equal((await get(port, p)).status, 404, p);
         assert.equal((await get(port, "/pkgs/x", "POST")).status, 405);
     });
