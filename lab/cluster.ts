@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { EngineWorkspace, findEngine, type Ran } from "./engine";
-import { Lab, sh, waitFor, type Machine } from "./machines";
+import { Lab, removeStaleLab, sh, waitFor, type Machine } from "./machines";
 import type { ToolchainManifest } from "./mirror/server";
 import { manifestPath, REPO, toolchain } from "./toolchain";
 
@@ -74,6 +74,7 @@ export class LabRun {
         this.manifest = toolchain();
         const engine = findEngine();
         this.dir = path.join("/var/tmp", `hacluster-lab-${id}`);
+        removeStaleLab(id, this.dir);
         fs.rmSync(this.dir, { recursive: true, force: true });
         fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
         this.lab = new Lab({

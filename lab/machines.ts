@@ -154,6 +154,9 @@ export class Machine {
             "--keep-unit",
             `--network-namespace-path=/run/netns/${this.netns}`,
             "--capability=all",
+            // runc gives every container its own session keyring (keyctl); nspawn's default seccomp
+            // filter refuses the keyring calls ("unable to join session keyring: operation not permitted").
+            "--system-call-filter=@keyring",
             "--console=passive",
             `--machine=${lab.id}-${this.name}`,
             `--hostname=${this.name}`,
@@ -178,9 +181,27 @@ export class Machine {
             const r = await this.exec("systemctl is-system-running", 10_000);
             return ["running", "degraded"].includes(r.stdout.trim());
         }, 1_000, async () => `${this.log}\n${(await this.exec("systemctl --failed --no-legend; systemctl list-jobs --no-legend | head")).stdout}`);
-        const failed = (await this.exec("systemctl --failed --no-legend --plain")).stdout.trim();
-        if (failed) this.lab.note(`${this.name} booted with failed units: ${failed.replace(/\s+/g, " ")}`);
-        await waitFor(`sshd on ${this.name}`, 30_000, async () => (await sh("ip", ["netns", "exec", lab.operatorNs, "bash", "-c", `exec 3<>/dev/tcp/${this.address}/22`], { timeoutMs: 3_000 })).code === 0);
+        // On this machine's hybrid cgroups a unit started in the first second of boot now and then
+        // fails "Failed at step CGROUP ... No such file or directory" (its cgroup2 directory is not
+        // there yet). Such a unit is started once more; systemd-user-sessions is one of them, and
+        // while it is down /run/nologin refuses every SSH login.
+        const failedUnits = async () => (await this.exec("systemctl --failed --no-legend --plain")).stdout.trim().split("\n").map((l) => l.split(/\s+/)[0]).filter(Boolean);
+        const failed = await failedUnits();
+        if (failed.length > 0) {
+            this.lab.note(`${this.name} booted with failed units (started again): ${failed.join(" ")}`);
+            await this.exec(`systemctl reset-failed; systemctl restart ${failed.join(" ")}`, 60_000);
+            const still = await failedUnits();
+            if (still.length > 0) this.lab.note(`${this.name}: still failed after a restart: ${still.join(" ")}`);
+        }
+        const nologin = await this.exec("test ! -e /run/nologin");
+        if (nologin.code !== 0) throw new Error(`lab: ${this.name} still refuses logins (/run/nologin): ${(await this.exec("systemctl status systemd-user-sessions --no-pager")).stdout}`);
+        await waitFor(
+            `sshd on ${this.name}`,
+            90_000,
+            async () => (await sh("ip", ["netns", "exec", lab.operatorNs, "bash", "-c", `exec 3<>/dev/tcp/${this.address}/22`], { timeoutMs: 3_000 })).code === 0,
+            1_000,
+            async () => (await this.exec("ip -br addr; systemctl status ssh --no-pager --lines=5; networkctl --no-pager", 10_000)).stdout,
+        );
     }
 
     /** The host's identity and site settings, written into its copy-on-write layer before boot. */
@@ -446,17 +467,32 @@ export class Lab {
 
     /** Namespaces, mounts and cgroups left by an earlier run with this id (killed before its cleanup). */
     private removeStale(): void {
-        const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
-        for (const line of list.split("\n")) {
-            const ns = line.split(" ")[0];
-            if (!ns.startsWith(`hcl${this.opts.id}-`)) continue;
-            for (const p of (spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout ?? "").split(/\s+/).filter(Boolean).map(Number)) killQuiet(p);
-            spawnSync("ip", ["netns", "del", ns]);
-        }
-        const mounts = fs.readFileSync("/proc/mounts", "utf8").split("\n").map((l) => l.split(" ")[1]).filter((p) => p?.startsWith(path.join(this.opts.dir, "hosts")));
-        for (const mnt of mounts.reverse()) spawnSync("umount", ["-l", mnt]);
-        removeCgroups(this.cgroupName);
+        removeStaleLab(this.opts.id, this.opts.dir);
     }
+}
+
+/**
+ * Removes what a lab run with this id left behind when it was killed before its cleanup (or held
+ * with HACLUSTER_LAB_HOLD): the processes in its namespaces, the namespaces, every mount under
+ * `dir`, and its cgroups. Call it before deleting `dir`: stale overlay mounts make that fail.
+ */
+export function removeStaleLab(id: string, dir: string): void {
+    const list = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "";
+    for (const line of list.split("\n")) {
+        const ns = line.split(" ")[0];
+        if (!ns.startsWith(`hcl${id}-`)) continue;
+        for (const p of (spawnSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).stdout ?? "").split(/\s+/).filter(Boolean).map(Number)) killQuiet(p, "SIGKILL");
+        spawnSync("ip", ["netns", "del", ns]);
+    }
+    const under = dir.endsWith("/") ? dir : `${dir}/`;
+    const mounts = fs
+        .readFileSync("/proc/self/mountinfo", "utf8")
+        .split("\n")
+        .map((l) => (l.split(" ")[4] ?? "").replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+        .filter((p) => p.startsWith(under));
+    // Deepest first: binds inside a host's root before the root's overlay.
+    for (const mnt of mounts.sort((a, b) => b.length - a.length)) spawnSync("umount", ["-l", mnt]);
+    removeCgroups(`hacluster-lab/${id}`);
 }
 
 const indexes = new WeakMap<Lab, Map<string, number>>();

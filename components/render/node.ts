@@ -162,7 +162,9 @@ function etcdInstall(etcd: EtcdRelease, bin: string, server: boolean): string {
     const probe = server ? `${bin} --version` : `${dir}/etcdctl version`;
     const d = etcd.download;
     const fetch = [d.url, d.sha256 ?? "", d.sumsUrl ?? "", d.sumsName ?? ""].map(shq).join(" ");
-    return `if ! ${probe} 2>/dev/null | grep -q "etcd.* [Vv]ersion: ${etcd.version}$"; then
+    // grep reads a captured string, never a pipe: under pipefail grep -q's early exit would kill
+    // the writer with SIGPIPE and fail the check at random (seen in the lab).
+    return `if ! grep -q "etcd.* [Vv]ersion: ${etcd.version}$" <<<"$(${probe} 2>/dev/null)"; then
   hacluster_apt_ensure curl ca-certificates
   tmp=$(mktemp -d)
   hacluster_fetch ${fetch} "$tmp/etcd.tar.gz"
@@ -170,7 +172,7 @@ function etcdInstall(etcd: EtcdRelease, bin: string, server: boolean): string {
 ${server ? `  install -m 0755 "$tmp/etcd" ${bin}
 ` : ""}  install -m 0755 "$tmp/etcdctl" "$tmp/etcdutl" ${dir}/
   rm -rf "$tmp"
-  ${probe} | grep -q "etcd.* [Vv]ersion: ${etcd.version}$" || { echo "hacluster: the etcd archive is not release ${etcd.version}" >&2; exit 1; }
+  grep -q "etcd.* [Vv]ersion: ${etcd.version}$" <<<"$(${probe})" || { echo "hacluster: the etcd archive is not release ${etcd.version}" >&2; exit 1; }
 fi`;
 }
 

@@ -163,7 +163,7 @@ if [[ $(/usr/local/bin/containerd --version 2>/dev/null | awk '{print $3}') != v
   rm -rf "$tmp"
   HACLUSTER_CHANGED+="/usr/local/bin/containerd "
 fi
-if ! /usr/local/sbin/runc --version 2>/dev/null | grep -qx "runc version ${input.runc.version}"; then
+if ! grep -qx "runc version ${input.runc.version}" <<<"$(/usr/local/sbin/runc --version 2>/dev/null)"; then
   hacluster_fetch ${fetchArgs(input.runc.download)} /usr/local/sbin/runc.new
   install -m 0755 /usr/local/sbin/runc.new /usr/local/sbin/runc
   rm -f /usr/local/sbin/runc.new

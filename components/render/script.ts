@@ -71,7 +71,7 @@ hacluster_apt() {
 hacluster_apt_ensure() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='\${Status}' "$p" 2>/dev/null | grep -q " ok installed$" || missing+=("$p")
+    [[ $(dpkg-query -W -f='\${Status}' "$p" 2>/dev/null) == *" ok installed" ]] || missing+=("$p")
   done
   (( \${#missing[@]} > 0 )) || return 0
   if [[ -n $(dpkg --audit 2>/dev/null) ]]; then

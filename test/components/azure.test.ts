@@ -406,8 +406,8 @@ describe("components: Azure cluster (mocked)", function () {
         assert.doesNotMatch(pool, /node-ip|name: cp-/, "a pool's config names no node");
         // Secrets first, from Key Vault, with the node's own identity.
         for (const [s, secret, identity] of [[cp1, "control-plane", "control-plane"], [cp2, "control-plane", "control-plane"], [pool, "workers", "worker"]]) {
-            const steps = s.slice(s.lastIndexOf("HACLUSTER_EOF"));
-            assert.match(steps, /^HACLUSTER_EOF\n\n# --- secrets: root-only files from Azure Key Vault/);
+            const at = s.indexOf("# --- secrets: root-only files from Azure Key Vault");
+            assert.ok(at > 0 && at < s.indexOf("# --- node preparation ---"), "the secrets step runs before node preparation");
             assert.ok(s.includes(`.vault.azure.net/secrets/${secret}?api-version=7.4'`));
             assert.ok(s.includes(`msi_res_id=${SUB}/resourceGroups/azure-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/azure-identity-${identity}'`));
         }
@@ -425,7 +425,7 @@ describe("components: Azure cluster (mocked)", function () {
         const cp = value("control-plane");
         const workers = value("workers");
         assert.match(cp, /^#!\/usr\/bin\/env bash\n/);
-        assert.match(cp, /\/etc\/kubernetes\/pki\/ca\.key/);
+        assert.match(cp, /\/etc\/hacluster\/secrets\/pki\/ca\.key/);
         assert.match(cp, /BEGIN RSA PRIVATE KEY/);
         assert.doesNotMatch(workers, /PRIVATE KEY/, "workers never receive CA keys");
         const token = (workers.match(/bootstrap-token' <<'HACLUSTER_SECRET_EOF'\n([a-z0-9]{6}\.[a-z0-9]{16})\n/) ?? [])[1];

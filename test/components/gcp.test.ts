@@ -38,7 +38,7 @@ class GcpMocks extends SynthMocks {
 function gcpConfig(patch: Record<string, unknown> = {}, top: Partial<RawStackConfig> = {}): RawStackConfig {
     const cluster = {
         name: "gcp",
-        kubernetes: { version: "1.34.2", podSubnet: "10.64.0.0/12" },
+        kubernetes: { version: "1.37.2", podSubnet: "10.64.0.0/12" },
         network: { nodeCidr: "10.10.0.0/16" },
         controlPlane: { count: 3 },
         workers: { count: 3 },
@@ -283,7 +283,7 @@ describe("components: GCP cluster (mocked)", function () {
         assert.ok(isSecret(cpValue.secretData) && isSecret(workerValue.secretData), "secret values are Pulumi secrets");
         const cpScript = String(plain(cpValue.secretData));
         assert.match(cpScript, /^#!\/usr\/bin\/env bash/);
-        assert.match(cpScript, /\/etc\/kubernetes\/pki\/ca\.key/);
+        assert.match(cpScript, /\/etc\/hacluster\/secrets\/pki\/ca\.key/);
         assert.match(cpScript, /BEGIN RSA PRIVATE KEY/);
         assert.ok(!String(plain(workerValue.secretData)).includes("PRIVATE KEY"), "workers never receive CA keys");
         const token = /bootstrap-token' <<'HACLUSTER_SECRET_EOF'\n([a-z0-9]{6}\.[a-z0-9]{16})\n/.exec(cpScript)?.[1];
@@ -424,7 +424,7 @@ describe("components: GCP cluster (mocked)", function () {
         const values = new Map(ofType(resources, "secretmanager/secretVersion:SecretVersion").map((r) => [r.name, String(plain(r.inputs.secretData))]));
         const member1 = values.get("gcp-secret-etcd-1-value")!;
         assert.match(member1, /\/etc\/etcd\/pki\/server\.key/);
-        assert.ok(!member1.includes("/etc/kubernetes/pki/ca.key"), "an etcd member never receives the cluster CA key");
+        assert.ok(!member1.includes("/etc/kubernetes/pki/ca.key") && !member1.includes("/etc/hacluster/secrets/pki/ca.key"), "an etcd member never receives the cluster CA key");
         const key2 = /server\.key' <<'HACLUSTER_SECRET_EOF'\n([\s\S]*?)HACLUSTER_SECRET_EOF/.exec(values.get("gcp-secret-etcd-2-value")!)![1];
         assert.ok(!member1.includes(key2.trim()), "members do not share keys");
         const fw = firewalls(resources);

@@ -118,7 +118,7 @@ describe("components: EKS (mocked)", function () {
         const general = one(resources, "m1-pool-general").inputs;
         assert.deepEqual(general.subnetIds, ZONES.map((z) => `m1-private-${z}-id`));
         assert.deepEqual(general.scalingConfig, { desiredSize: 3, minSize: 3, maxSize: 3 });
-        assert.deepEqual([general.instanceTypes, general.amiType, general.diskSize, general.version], [["m6i.large"], "AL2023_x86_64_STANDARD", 50, "1.34"]);
+        assert.deepEqual([general.instanceTypes, general.amiType, general.diskSize, general.version], [["m6i.large"], "AL2023_x86_64_STANDARD", 50, "1.37"]);
         const arm = one(resources, "m1-pool-arm").inputs;
         assert.deepEqual(arm.subnetIds, ["m1-private-eu-west-1a-id", "m1-private-eu-west-1b-id"]);
         assert.deepEqual([arm.amiType, arm.labels, arm.scalingConfig.desiredSize], ["AL2023_ARM_64_STANDARD", { arch: "arm64" }, 2]);
@@ -176,7 +176,7 @@ describe("components: EKS (mocked)", function () {
         assert.deepEqual(c.enabledClusterLogTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         assert.deepEqual([one(pub, "m1-logs").inputs.name, one(pub, "m1-logs").inputs.retentionInDays], ["/aws/eks/m1/cluster", 90]);
         assert.deepEqual([c.vpcConfig.endpointPublicAccess, c.vpcConfig.endpointPrivateAccess, c.vpcConfig.publicAccessCidrs], [true, true, ["203.0.113.0/24"]]);
-        assert.deepEqual([c.version, c.kubernetesNetworkConfig.serviceIpv4Cidr, c.upgradePolicy.supportType, c.deletionProtection], ["1.34", "10.96.0.0/12", "STANDARD", true]);
+        assert.deepEqual([c.version, c.kubernetesNetworkConfig.serviceIpv4Cidr, c.upgradePolicy.supportType, c.deletionProtection], ["1.37", "10.96.0.0/12", "STANDARD", true]);
         const priv = (await build({ cloud: { publicEndpoint: false, apiAllowedCidrs: [] }, managed: { controlPlaneLogging: false } })).resources;
         const p = one(priv, "m1-cluster").inputs;
         assert.deepEqual([p.vpcConfig.endpointPublicAccess, p.vpcConfig.publicAccessCidrs, p.vpcConfig.securityGroupIds], [false, undefined, undefined]);

@@ -63,6 +63,15 @@ describe("components: on-prem cluster (mocked)", function () {
         }
     });
 
+    it("endpoint.haproxy.maxConnections reaches haproxy.cfg's maxconn on both LB hosts (default 10000)", async () => {
+        const low = byName((await build(seedsWith({ endpoint: { haproxy: { maxConnections: 8000 } } }))).resources);
+        const dflt = byName((await build()).resources);
+        for (const lb of ["lb-a", "lb-b"]) {
+            assert.match(String(plain(low.get(`dev-${lb}-bootstrap`)!.inputs.stdin)), /\n\s*maxconn 8000\n/);
+            assert.match(String(plain(dflt.get(`dev-${lb}-bootstrap`)!.inputs.stdin)), /\n\s*maxconn 10000\n/);
+        }
+    });
+
     it("VRRPv3: no VRRP password and no secrets step on the LB hosts; their script renders version 3", async () => {
         const { resources } = await build(seedsWith({ endpoint: { keepalived: { vrrpVersion: 3, advertIntervalSec: 0.5 } } }));
         const all = byName(resources);

@@ -52,6 +52,13 @@ describe("integration: every synthesized node file passes its real tool", functi
         }
     });
 
+    it("no node script pipes a command into grep -q: under pipefail grep's early exit kills the writer (SIGPIPE) and fails the check at random", () => {
+        // Found in the lab: `etcdctl version | grep -q ...` failed on one control plane of three.
+        const scripts = files(tmp, () => true).filter((f) => readFileSync(f, "utf8").startsWith("#!/usr/bin/env bash"));
+        const bad = scripts.flatMap((f) => readFileSync(f, "utf8").split("\n").filter((l) => /\|\s*grep\s+-[a-zA-Z]*q/.test(l)).map((l) => `${f}: ${l.trim()}`));
+        assert.deepEqual(bad, []);
+    });
+
     it("every haproxy.cfg passes haproxy -c", () => {
         const cfgs = files(tmp, (n) => n === "haproxy.cfg");
         assert.equal(cfgs.length, 4);

@@ -99,7 +99,84 @@ for (const stack of STACKS) {
             for (const r of reran.filter((x) => x.code !== 0)) result.secondRunChanged.push(`${r.node}: node script exit ${r.code}: ${r.stderr.slice(-500)}`);
             assert.deepEqual(result.secondRunChanged, [], result.secondRunChanged.join("\n"));
         });
+
+        if (stack !== "lab") return;
+
+        it("a worker added to the stack joins alone: the plan creates only its resources, and it turns Ready", async function () {
+            const spare = { name: "w-c", address: "10.77.0.33", zone: "zone-c" };
+            await run.lab.addMachine({ name: spare.name, address: spare.address });
+            const doc = run.stackDoc;
+            workersOf(doc).push(spare);
+            run.stackDoc = doc;
+            const plan = await run.pulumi(["preview", "--json"]);
+            assert.equal(plan.code, 0, `preview with the added worker failed:\n${plan.stdout.slice(-4000)}\n${plan.stderr.slice(-2000)}`);
+            const touched = changedSteps(plan.stdout);
+            const others = touched.filter((t) => !t.urn.includes(spare.name));
+            assert.deepEqual(others, [], "adding a worker touches only that worker's resources");
+            assert.ok(touched.some((t) => t.op === "create"), "the plan creates the new worker");
+            const t0 = Date.now();
+            const { ran } = await run.up();
+            assert.equal(ran.code, 0, `pulumi up with the added worker failed:\n${ran.stdout.slice(-6000)}`);
+            const c = await clusterChecks(run, stackHosts(run.stackDoc), 600_000);
+            assert.deepEqual(c.failures, [], c.failures.join("\n"));
+            result.workerAdded = { node: spare.name, seconds: Math.round((Date.now() - t0) / 1000), resources: touched.length };
+        });
+
+        it("a worker removed from the stack is drained, deleted from the cluster and reset on its host", async function () {
+            const doc = run.stackDoc;
+            const workers = workersOf(doc);
+            workers.splice(workers.findIndex((w) => w.name === "w-c"), 1);
+            run.stackDoc = doc;
+            const t0 = Date.now();
+            const { ran } = await run.up();
+            assert.equal(ran.code, 0, `pulumi up without the worker failed:\n${ran.stdout.slice(-6000)}`);
+            const get = await run.kubectl(["get", "node", "w-c"]);
+            assert.notEqual(get.code, 0, "w-c is still a node of the cluster");
+            assert.match(get.stderr, /NotFound|not found/);
+            const host = run.machine("w-c");
+            const left = (await host.exec("ls /etc/kubernetes/kubelet.conf /etc/kubernetes/pki/ca.crt /etc/cni/net.d 2>/dev/null; systemctl is-active kubelet || true")).stdout.trim();
+            assert.doesNotMatch(left, /kubelet\.conf|ca\.crt|net\.d|^active$/m, `w-c was not reset: ${left}`);
+            result.workerRemoved = { node: "w-c", seconds: Math.round((Date.now() - t0) / 1000) };
+            await host.stop();
+        });
+
+        it("cutting the power of the VIP holder leaves kubectl working through the VIP", async function () {
+            const doc = run.stackDoc;
+            const ep = (doc.config["hacluster:cluster"] as { endpoint: { vip: string; lbHosts: { name: string }[] } }).endpoint;
+            const holders: string[] = [];
+            for (const lb of ep.lbHosts) if ((await run.machine(lb.name).exec("ip -o -4 addr show")).stdout.includes(` ${ep.vip}/`)) holders.push(lb.name);
+            assert.equal(holders.length, 1, `exactly one LB host holds the VIP ${ep.vip}: ${holders.join(", ") || "none"}`);
+            const [holder] = holders;
+            const t0 = Date.now();
+            await run.machine(holder).powerCut();
+            let back = -1;
+            while (Date.now() - t0 < 60_000) {
+                const r = await run.kubectl(["get", "nodes", "-o", "name"], 8_000);
+                if (r.code === 0 && r.stdout.includes("node/")) {
+                    back = Date.now() - t0;
+                    break;
+                }
+                await new Promise((res) => setTimeout(res, 250));
+            }
+            result.vipFailover = { holder, kubectlBackSeconds: back < 0 ? null : Math.round(back / 100) / 10 };
+            assert.ok(back >= 0, `kubectl through the VIP still failed 60 s after ${holder}'s power cut`);
+            const other = ep.lbHosts.map((l) => l.name).find((n) => n !== holder)!;
+            assert.ok((await run.machine(other).exec("ip -o -4 addr show")).stdout.includes(` ${ep.vip}/`), `${other} did not take the VIP`);
+        });
     });
+}
+
+type Host = { name: string; address: string; zone?: string };
+
+function workersOf(doc: { config: Record<string, unknown> }): Host[] {
+    const c = doc.config["hacluster:cluster"] as { workers: { hosts: Host[] } };
+    return c.workers.hosts;
+}
+
+/** The steps of a `pulumi preview --json` that change something (not `same`, not `read`). */
+function changedSteps(json: string): { op: string; urn: string }[] {
+    const plan = JSON.parse(json) as { steps?: { op: string; urn: string }[] };
+    return (plan.steps ?? []).filter((x) => !["same", "read"].includes(x.op)).map((x) => ({ op: x.op, urn: x.urn }));
 }
 
 function diffFingerprint(a: Record<string, string>, b: Record<string, string>): string[] {

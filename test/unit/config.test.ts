@@ -21,7 +21,7 @@ describe("config: good configs", () => {
         assert.equal(spec.endpoint.dnsName, "api.dev.internal");
         assert.equal(spec.endpoint.vipPrefix, 24);
         assert.equal(spec.endpoint.virtualRouterId, 51);
-        assert.deepEqual(spec.endpoint.haproxy, { healthPath: "/readyz", intervalMs: 500, fall: 2, rise: 2 });
+        assert.deepEqual(spec.endpoint.haproxy, { healthPath: "/readyz", intervalMs: 500, fall: 2, rise: 2, maxConnections: 10000 });
     });
 
     const good: [string, ReturnType<typeof seeds>][] = [
