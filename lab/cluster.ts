@@ -198,9 +198,8 @@ export class LabRun {
     /** Re-runs every node's bootstrap script exactly as the engine ran it (same stdin, same host). */
     async rerunNodeScripts(): Promise<(Ran & { node: string })[]> {
         const boots = (await this.commands()).filter((c) => c.name.endsWith("-bootstrap"));
-        const out: (Ran & { node: string })[] = [];
-        for (const b of boots) out.push({ ...(await this.ssh(b.host, b.user, b.create, b.stdin)), node: b.name });
-        return out;
+        // All at once: on a built cluster no script waits for another (each finds its work done).
+        return Promise.all(boots.map(async (b) => ({ ...(await this.ssh(b.host, b.user, b.create, b.stdin)), node: b.name })));
     }
 
     async destroy(): Promise<void> {

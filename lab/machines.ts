@@ -377,6 +377,7 @@ export class Lab {
             if (spawnSync("sh", ["-c", `command -v ${t}`]).status !== 0) throw new Error(`the lab needs ${t} on PATH (apt-get install iproute2 systemd-container util-linux openssh-client)`);
         }
         this.removeStale();
+        raiseInotifyLimits();
         fs.mkdirSync(this.opts.dir, { recursive: true, mode: 0o700 });
         fs.chmodSync(this.opts.dir, 0o700);
         this.addNs(this.switchNs);
@@ -463,6 +464,7 @@ export class Lab {
         for (const ns of this.namespaces) spawnSync("ip", ["netns", "del", ns]);
         this.namespaces = [];
         removeCgroups(this.cgroupName);
+        restoreInotifyLimits();
     }
 
     /** Namespaces, mounts and cgroups left by an earlier run with this id (killed before its cleanup). */
@@ -493,6 +495,37 @@ export function removeStaleLab(id: string, dir: string): void {
     // Deepest first: binds inside a host's root before the root's overlay.
     for (const mnt of mounts.sort((a, b) => b.length - a.length)) spawnSync("umount", ["-l", mnt]);
     removeCgroups(`hacluster-lab/${id}`);
+}
+
+/**
+ * The one change the lab makes to the machine's kernel, for its duration. inotify instances and
+ * watches are counted per user across the whole kernel, and every lab host's systemd, containerd
+ * and kubelet run as the same root: Linux's default of 128 instances ran out at the eighth host
+ * (containerd's CRI plugin then fails to load, "couldn't initialize inotify: too many open files").
+ * Raised to what Kubernetes node images set (EKS: 8192 / 524288) when lower; the old values are
+ * kept in /run and put back when the last lab of this machine is torn down.
+ */
+const INOTIFY: Record<string, number> = { max_user_instances: 8192, max_user_watches: 524288 };
+const INOTIFY_SAVED = "/run/hacluster-lab-inotify.json";
+
+function raiseInotifyLimits(): void {
+    const now = Object.fromEntries(Object.keys(INOTIFY).map((k) => [k, Number(fs.readFileSync(`/proc/sys/fs/inotify/${k}`, "utf8"))]));
+    if (!fs.existsSync(INOTIFY_SAVED)) fs.writeFileSync(INOTIFY_SAVED, JSON.stringify(now));
+    for (const [k, want] of Object.entries(INOTIFY)) if (now[k] < want) fs.writeFileSync(`/proc/sys/fs/inotify/${k}`, `${want}\n`);
+}
+
+function restoreInotifyLimits(): void {
+    const others = (spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout ?? "").split("\n").some((l) => l.startsWith("hcl"));
+    if (others || !fs.existsSync(INOTIFY_SAVED)) return;
+    const saved = JSON.parse(fs.readFileSync(INOTIFY_SAVED, "utf8")) as Record<string, number>;
+    for (const [k, v] of Object.entries(saved)) {
+        try {
+            fs.writeFileSync(`/proc/sys/fs/inotify/${k}`, `${v}\n`);
+        } catch {
+            /* in use above the old limit: leave it */
+        }
+    }
+    fs.rmSync(INOTIFY_SAVED, { force: true });
 }
 
 const indexes = new WeakMap<Lab, Map<string, number>>();

@@ -81,6 +81,9 @@ export async function runSynth(opts: SynthOptions): Promise<SynthResult> {
     return { plan, nodes, summary: summarize(plan, nodes, outDir), outDir, config: cfg };
 }
 
+/** Files of others that may share `out/<stack>`, carried over: the lab's `out/lab/result.json` (stack `lab`). */
+const KEPT = ["result.json"];
+
 /**
  * Writes `plan.json` and `nodes/` into `outDir`, replacing its previous content as a whole
  * (built in a sibling temporary directory, then swapped in).
@@ -88,7 +91,7 @@ export async function runSynth(opts: SynthOptions): Promise<SynthResult> {
 export function writeSynth(result: Pick<SynthResult, "plan" | "nodes">, outDir: string): void {
     const dir = path.resolve(outDir);
     if (fs.existsSync(dir)) {
-        const foreign = fs.readdirSync(dir).filter((n) => n !== "plan.json" && n !== "nodes");
+        const foreign = fs.readdirSync(dir).filter((n) => n !== "plan.json" && n !== "nodes" && !KEPT.includes(n));
         if (foreign.length > 0 || !fs.statSync(dir).isDirectory()) {
             throw new Error(
                 `refusing to replace ${dir}: it is not a synth output directory (it holds ${foreign.slice(0, 3).join(", ") || "a file"}); pick another --out`,
@@ -106,6 +109,7 @@ export function writeSynth(result: Pick<SynthResult, "plan" | "nodes">, outDir: 
             fs.mkdirSync(nd, { recursive: true });
             for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(nd, name), content);
         }
+        for (const k of KEPT) if (fs.existsSync(path.join(dir, k))) fs.copyFileSync(path.join(dir, k), path.join(tmp, k));
         fs.rmSync(old, { recursive: true, force: true });
         if (fs.existsSync(dir)) fs.renameSync(dir, old);
         fs.renameSync(tmp, dir);

@@ -168,6 +168,16 @@ describe("synth: fixture program through the CLI", function () {
         assert.deepEqual(fs.readdirSync(project), ["index.ts"]);
     });
 
+    it("keeps the lab's result.json when it replaces out/<stack> (stack lab: out/lab holds both)", () => {
+        const lab = path.join(tmp, "lab-out");
+        fs.mkdirSync(lab);
+        fs.writeFileSync(path.join(lab, "result.json"), "{\"stack\":\"lab\"}\n");
+        const r = runCli(["--stack", "dev", "--project", FIXTURE, "--out", lab, "-q"]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(fs.readdirSync(lab).sort(), ["nodes", "plan.json", "result.json"]);
+        assert.equal(fs.readFileSync(path.join(lab, "result.json"), "utf8"), "{\"stack\":\"lab\"}\n");
+    });
+
     it("a config error exits 1 with every problem on stderr, no stack trace, nothing written", () => {
         const bad = path.join(tmp, "bad");
         fs.mkdirSync(bad);
