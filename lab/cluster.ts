@@ -123,6 +123,20 @@ export class LabRun {
         await this.startAgent();
         await this.workspace.installPlugins();
         await this.workspace.ok(["stack", "init", this.stack]);
+        if (this.stack === "lab") await this.sshKeyAsSecret();
+    }
+
+    /**
+     * The `lab` stack logs in with a key held as a secret config value (`cluster.ssh.privateKeySecret`),
+     * the other lab stack with the operator's ssh-agent: both ways a user may choose run for real.
+     */
+    private async sshKeyAsSecret(): Promise<void> {
+        const doc = this.stackDoc;
+        const c = doc.config["hacluster:cluster"] as { ssh: Record<string, unknown> };
+        c.ssh = { user: c.ssh.user, privateKeySecret: "sshPrivateKey" };
+        this.stackDoc = doc;
+        await this.workspace.ok(["config", "set", "--secret", "hacluster:sshPrivateKey", "--stack", this.stack], { input: fs.readFileSync(this.lab.operatorKeyFile, "utf8") });
+        this.note("ssh: the lab's key is the secret config value hacluster:sshPrivateKey");
     }
 
     private manifestDir(): string {

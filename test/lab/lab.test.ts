@@ -162,6 +162,22 @@ for (const stack of STACKS) {
             assert.ok(back >= 0, `kubectl through the VIP still failed 60 s after ${holder}'s power cut`);
             const other = ep.lbHosts.map((l) => l.name).find((n) => n !== holder)!;
             assert.ok((await run.machine(other).exec("ip -o -4 addr show")).stdout.includes(` ${ep.vip}/`), `${other} did not take the VIP`);
+            await run.machine(holder).powerOn();
+        });
+
+        it("pulumi destroy resets every host: no kubelet config, no static pods, LB services stopped", async function () {
+            const t0 = Date.now();
+            const r = await run.pulumi(["destroy", "--yes", "--skip-preview"], 1_800_000);
+            assert.equal(r.code, 0, `pulumi destroy failed:\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-2000)}`);
+            const left: string[] = [];
+            for (const h of stackHosts(run.stackDoc)) {
+                const m = run.machine(h.host.name);
+                const probe = h.role === "lb" ? "systemctl is-active haproxy keepalived || true" : "ls /etc/kubernetes/kubelet.conf /etc/kubernetes/manifests/*.yaml /etc/kubernetes/pki/ca.crt 2>/dev/null; systemctl is-active kubelet || true";
+                const out = (await m.exec(probe)).stdout.trim();
+                if (/^active$|kubelet\.conf|\.yaml|ca\.crt/m.test(out)) left.push(`${h.host.name}: ${out.replace(/\s+/g, " ")}`);
+            }
+            result.destroy = { seconds: Math.round((Date.now() - t0) / 1000), left };
+            assert.deepEqual(left, [], "hosts not reset by pulumi destroy");
         });
     });
 }
