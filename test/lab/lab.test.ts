@@ -165,10 +165,18 @@ for (const stack of STACKS) {
             await run.machine(holder).powerOn();
         });
 
-        it("pulumi destroy resets every host: no kubelet config, no static pods, LB services stopped", async function () {
+        it("pulumi destroy resets every host and stops at the protected CAs and keys; unprotected, the stack empties", async function () {
             const t0 = Date.now();
+            // Profile ha protects the cluster's CAs, service-account key and encryption key: a first
+            // destroy removes everything else (every host reset) and refuses exactly those.
             const r = await run.pulumi(["destroy", "--yes", "--skip-preview"], 1_800_000);
-            assert.equal(r.code, 0, `pulumi destroy failed:\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-2000)}`);
+            const refused = [...new Set([...r.stdout.matchAll(/\((\S+)\):\n\s+error: resource "[^"]+" cannot be deleted\n\s+because it is protected/g)].map((m) => m[1]))].sort();
+            assert.notEqual(r.code, 0, "a destroy in profile ha must not delete the protected cluster CAs");
+            assert.deepEqual(refused, ["lab-pki-ca-cert", "lab-pki-encryption-key", "lab-pki-etcd-ca-cert", "lab-pki-front-proxy-ca-cert", "lab-pki-sa-key"], `destroy failed on something other than the protected PKI:\n${r.stdout.slice(-6000)}`);
+            const unprotect = await run.pulumi(["state", "unprotect", "--all", "--yes"]);
+            assert.equal(unprotect.code, 0, unprotect.stderr);
+            const again = await run.pulumi(["destroy", "--yes", "--skip-preview"], 600_000);
+            assert.equal(again.code, 0, `pulumi destroy after unprotect failed:\n${again.stdout.slice(-6000)}\n${again.stderr.slice(-2000)}`);
             const left: string[] = [];
             for (const h of stackHosts(run.stackDoc)) {
                 const m = run.machine(h.host.name);
