@@ -275,23 +275,25 @@ function isMountpoint(p: string): boolean {
     return spawnSync("mountpoint", ["-q", p]).status === 0;
 }
 
+/** Global pids of `pid`'s children (Linux /proc); empty when it is gone. */
+export function childrenOf(pid: number): number[] {
+    try {
+        return fs
+            .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+            .split(/\s+/)
+            .filter(Boolean)
+            .map(Number);
+    } catch {
+        return [];
+    }
+}
+
 /** The container's init: systemd, a grandchild of our nspawn wrapper. */
 function findInit(wrapperPid: number): number | undefined {
-    const children = (pid: number): number[] => {
-        try {
-            return fs
-                .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-                .split(/\s+/)
-                .filter(Boolean)
-                .map(Number);
-        } catch {
-            return [];
-        }
-    };
     const queue = [wrapperPid];
     while (queue.length) {
         const p = queue.shift()!;
-        for (const c of children(p)) {
+        for (const c of childrenOf(p)) {
             let comm = "";
             try {
                 comm = fs.readFileSync(`/proc/${c}/comm`, "utf8").trim();

@@ -19,6 +19,7 @@ import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { childrenOf } from "../../lab/machines";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -210,18 +211,6 @@ export class Proc {
     }
 }
 
-/** Global pids of `pid`'s children (Linux /proc). */
-function childrenOf(pid: number): number[] {
-    try {
-        return fs
-            .readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-            .split(/\s+/)
-            .filter(Boolean)
-            .map(Number);
-    } catch {
-        return [];
-    }
-}
 
 function commOf(pid: number): string {
     try {
